@@ -1,0 +1,1 @@
+"""Communique runtime: settings, Kafka runtime, DLQ, logging, metrics, health, embedded stack."""

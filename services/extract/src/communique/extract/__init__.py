@@ -1,0 +1,1 @@
+"""Communique extract service: codes diplomatic events from articles."""

@@ -1,0 +1,1 @@
+"""Communique ingest service."""

@@ -1,0 +1,1 @@
+"""Thin edges of the ingest service: HTTP, state store, publisher."""

@@ -1,0 +1,1 @@
+"""Pure ingest logic: parsing, canonicalisation, de-duplication decisions. No I/O."""

@@ -1,0 +1,1 @@
+"""The analysts' query API (FastAPI, versioned under /v1)."""

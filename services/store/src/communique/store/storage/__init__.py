@@ -1,0 +1,1 @@
+"""Storage: the only place that maps between wire records, rows and API models."""
