@@ -41,7 +41,8 @@ class KafkaSettings(BaseSettings):
     linger_ms: int = Field(default=5, ge=0, le=10_000)
     max_batch: int = Field(default=500, ge=1, le=100_000, description="records per consumer batch")
     batch_timeout_ms: int = Field(default=200, ge=1, le=60_000)
-    max_retries: int = Field(default=5, ge=0, le=100, description="transient-error retries per batch")
+    session_timeout_ms: int = Field(default=10_000, ge=1000, le=300_000)
+    heartbeat_interval_ms: int = Field(default=3_000, ge=100, le=60_000)
     retry_backoff_s: float = Field(default=0.5, gt=0, le=60)
     retry_backoff_max_s: float = Field(default=30.0, gt=0, le=3600)
 

@@ -11,7 +11,7 @@ SUPPORTED = ("en", "id", "ms", "es", "fr", "de", "pt", "ru", "ar", "zh", "tr", "
 def _identifier():  # type: ignore[no-untyped-def]
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    ident = LanguageIdentifier.from_pickled_model(MODEL_FILE, norm_probs=True)
+    ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     ident.set_languages(list(SUPPORTED))
     return ident
 

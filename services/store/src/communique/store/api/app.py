@@ -1,12 +1,12 @@
 """FastAPI application of the store."""
+# No `from __future__ import annotations` here: FastAPI reads the route annotations at runtime.
 
-from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, HTTPException, Query
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
@@ -35,6 +35,14 @@ def _utc(value: datetime | None) -> datetime | None:
     return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+def _session(request: Request) -> Iterator[Session]:
+    with request.app.state.sessions() as s:
+        yield s
+
+
+SessionDep = Annotated[Session, Depends(_session)]
+
+
 def create_app(settings: StoreSettings) -> FastAPI:
     """The API over the database named in ``settings``."""
     engine = make_engine(settings.database_url)
@@ -45,6 +53,7 @@ def create_app(settings: StoreSettings) -> FastAPI:
         description="Diplomatic events coded from world news, with evidence. Versioned under /v1.",
     )
     app.state.engine = engine
+    app.state.sessions = sessions
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET"],
                            allow_headers=["*"])
@@ -58,11 +67,6 @@ def create_app(settings: StoreSettings) -> FastAPI:
     health.add("database", db_ok)
     add_health_routes(app, health)
 
-    def session() -> Iterator[Session]:
-        with sessions() as s:
-            yield s
-
-    SessionDep = Annotated[Session, Depends(session)]
     max_page = settings.max_page_size
 
     @app.get("/v1/events", response_model=EventPage, tags=["events"])
