@@ -49,7 +49,7 @@ def _pg_available() -> bool:
             conn.execute(sa.text("SELECT 1"))
         engine.dispose()
         return True
-    except Exception:  # noqa: BLE001
+    except Exception:
         return False
 
 

@@ -21,7 +21,7 @@ async def read_all(bootstrap: str, topic: str, timeout: float = 10.0, expect: in
         while parts is None and time.monotonic() < deadline:
             parts = consumer.partitions_for_topic(topic)
             if parts is None:
-                await consumer._client.force_metadata_update()  # noqa: SLF001 - topic may be brand new
+                await consumer._client.force_metadata_update()
                 await asyncio.sleep(0.1)
         if not parts:
             return []
@@ -62,7 +62,7 @@ async def committed_total(bootstrap: str, group: str, topic: str) -> int:
     try:
         parts = consumer.partitions_for_topic(topic) or set()
         if not parts:
-            await consumer._client.force_metadata_update()  # noqa: SLF001
+            await consumer._client.force_metadata_update()
             parts = consumer.partitions_for_topic(topic) or set()
         tps = [TopicPartition(topic, p) for p in sorted(parts)]
         consumer.assign(tps)

@@ -191,7 +191,7 @@ class BatchConsumer:
             attempts += 1
             try:
                 failures = await self._handler(records) or ()
-            except BaseException as exc:  # noqa: BLE001 - classified below
+            except BaseException as exc:
                 if isinstance(exc, asyncio.CancelledError | KeyboardInterrupt | SystemExit):
                     raise
                 if is_transient(exc):

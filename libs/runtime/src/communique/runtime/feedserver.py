@@ -77,7 +77,7 @@ class FeedServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server API
+            def do_GET(self) -> None:
                 path = urlsplit(self.path).path
                 body: str | None = None
                 ctype = "text/html; charset=utf-8"
@@ -99,7 +99,7 @@ class FeedServer:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 pass
 
         self._httpd = ThreadingHTTPServer((host, port), Handler)
@@ -110,7 +110,7 @@ class FeedServer:
     def base_url(self) -> str:
         """http://host:port"""
         host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     @property
     def feed_url(self) -> str:

@@ -36,7 +36,7 @@ class Health:
         for name, check in self.checks.items():
             try:
                 out[name] = bool(check())
-            except Exception:  # noqa: BLE001 - a failing check means not ready
+            except Exception:
                 out[name] = False
         return out
 
@@ -89,7 +89,7 @@ async def serve(name: str, settings: ServiceSettings, main: ServiceMain) -> None
         uvicorn.Config(app, host=settings.health_host, port=port, log_level="warning", lifespan="off")
     )
     # The service owns SIGTERM/SIGINT (they set `stop`); keep uvicorn's hands off them.
-    server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign]
+    server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign,assignment]
     http_task = asyncio.create_task(server.serve())
     log.info("service starting", health=f"http://{settings.health_host}:{port}")
     try:

@@ -88,7 +88,7 @@ T = TypeVar("T", bound=BaseSettings)
 def load_settings(cls: type[T], **overrides: object) -> T:
     """Build settings from the environment, turning validation errors into ``SettingsError``."""
     try:
-        return cls(**overrides)
+        return cls(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()

@@ -16,6 +16,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -94,19 +95,19 @@ class Stack:
     def _command(self, args: list[str]) -> list[str]:
         return [sys.executable, "-m", "communique.runtime.cli", *args]
 
-    def _output(self, role: str) -> int | object:
+    def _output(self, role: str) -> IO[bytes] | None:
         if not self.config.log_to_files:
             return None
         logs = self.data / "logs"
         logs.mkdir(parents=True, exist_ok=True)
-        return open(logs / f"{role}.log", "ab")  # noqa: SIM115 - handed to the child
+        return open(logs / f"{role}.log", "ab")
 
     def start_role(self, role: str) -> None:
         """Start (or restart) one role."""
         out = self._output(role)
         self.procs[role] = subprocess.Popen(
             self._command(ROLES[role]), env=self.env(), stdin=subprocess.DEVNULL,
-            stdout=out, stderr=subprocess.STDOUT if out is not None else None,  # type: ignore[arg-type]
+            stdout=out, stderr=subprocess.STDOUT if out is not None else None,
             start_new_session=True,
         )
 

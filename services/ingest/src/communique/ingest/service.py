@@ -62,7 +62,7 @@ async def poll_all(
             async with sem:
                 try:
                     return await poll_feed(client, spec, state, settings, sink)  # type: ignore[arg-type]
-                except Exception as exc:  # noqa: BLE001 - one feed's failure must not stop the others
+                except Exception as exc:
                     log.exception("poll failed", feed=spec.url)
                     return PollOutcome(spec.url, "error", error=repr(exc))
 

@@ -48,7 +48,7 @@ def canonical_link(html: bytes | str) -> str | None:
 
     try:
         tree = lxml.html.fromstring(html)
-    except Exception:  # noqa: BLE001 - unparsable page: no canonical
+    except Exception:
         return None
     for href in tree.xpath('//link[translate(@rel, "CANOLI", "canoli")="canonical"]/@href'):
         href = str(href).strip()

@@ -54,7 +54,7 @@ def _html_text(value: str) -> str:
 
     try:
         return str(lxml.html.fromstring(value).text_content()).strip()
-    except Exception:  # noqa: BLE001 - not HTML after all
+    except Exception:
         return value.strip()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
+
 from communique.store.schema import Base
 from communique.store.storage.db import make_engine
 

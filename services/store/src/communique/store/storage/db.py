@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -64,6 +64,7 @@ def upsert(session: Session, model: type[Base], rows: Sequence[dict[str, Any]], 
     # Last write wins within one batch, so a batch never conflicts with itself.
     unique = list({row[key]: row for row in rows}.values())
     table = model.__table__
+    assert isinstance(table, Table)
     dialect = session.get_bind().dialect.name
     stmt: Any
     if dialect == "postgresql":

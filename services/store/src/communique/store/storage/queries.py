@@ -52,7 +52,7 @@ class EventFilter:
     min_confidence: float | None = None
 
 
-def _filtered_events(f: EventFilter) -> Select[tuple[EventRow]]:
+def _filtered_events(f: EventFilter) -> Select[EventRow]:  # type: ignore[type-var]
     q = select(EventRow)
     conds = []
     if f.source:
