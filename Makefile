@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
-PKGS   := libs/contracts libs/runtime services/ingest services/extract services/store
+PKGS   := libs/contracts libs/runtime services/ingest services/extract services/store services/alerts
 PYPROJECTS := $(addsuffix /pyproject.toml,$(PKGS)) requirements-dev.txt
 
 .PHONY: install run test lint unit schemas clean bench
@@ -28,7 +28,7 @@ unit: install
 
 lint: install
 	$(VENV)/bin/ruff check libs services tests bench
-	$(VENV)/bin/mypy libs/contracts/src libs/runtime/src services/ingest/src services/extract/src services/store/src
+	$(VENV)/bin/mypy libs/contracts/src libs/runtime/src services/ingest/src services/extract/src services/store/src services/alerts/src
 
 schemas: install
 	$(PY) -m communique.contracts.schemas

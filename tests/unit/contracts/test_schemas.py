@@ -54,3 +54,25 @@ def test_event_record_from_the_contract_example_validates() -> None:
         EventV1.model_validate({**record, "quad_class": 5})
     with pytest.raises(ValueError):
         ArticleV1.model_validate({"id": "a", "url": "u", "canonical_url": "u"})  # no fetched time
+
+
+def test_checked_in_asyncapi_matches_the_contracts() -> None:
+    from communique.contracts import asyncapi
+    from communique.contracts.schemas import ASYNCAPI_FILE
+
+    path = schema_dir() / ASYNCAPI_FILE
+    assert path.read_text(encoding="utf-8") == asyncapi.render(), "asyncapi.json drifted: run `make schemas`"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert doc["asyncapi"].startswith("3.")
+    addresses = {c["address"] for c in doc["channels"].values()}
+    assert addresses == {"communique.articles.v1", "communique.events.v1", "communique.alerts.v1"}
+    event_headers = doc["components"]["messages"]["EventV1"]["headers"]["properties"]
+    for h in ("ce_id", "ce_type", "ce_source", "ce_time", "content-type", "ce_source_actor", "ce_target_actor",
+              "ce_cameo_root", "ce_quad_class", "ce_language"):
+        assert h in event_headers
+    # every $ref resolves inside the document
+    text = path.read_text(encoding="utf-8")
+    for ref in set(__import__("re").findall(r'"\$ref": "#/([^"]+)"', text)):
+        node = doc
+        for part in ref.split("/"):
+            node = node[part]

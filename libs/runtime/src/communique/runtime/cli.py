@@ -48,12 +48,15 @@ def cli() -> None:
 @click.option("--feeds", "feeds_file", default=None, type=click.Path(dir_okay=False, exists=True),
               help="FEEDS.yaml to poll instead of the bundled sample feed")
 @click.option("--poll-interval", default=30.0, show_default=True, type=float, help="seconds between polls")
-def run(host: str, port: int, data_dir: str, feeds_file: str | None, poll_interval: float) -> None:
+@click.option("--alerts", "alerts_file", default=None, type=click.Path(dir_okay=False, exists=True),
+              help="alert rules YAML (see deploy/alerts.yaml)")
+def run(host: str, port: int, data_dir: str, feeds_file: str | None, poll_interval: float,
+        alerts_file: str | None) -> None:
     """Run the whole pipeline locally: broker, sample feed, ingest, extract, store and API."""
     from communique.runtime.stack import Stack, StackConfig
 
     config = StackConfig(api_host=host, api_port=port, data_dir=data_dir, feeds_file=feeds_file,
-                         poll_interval=poll_interval)
+                         poll_interval=poll_interval, alerts_file=alerts_file)
     Stack(config).run_forever()
 
 

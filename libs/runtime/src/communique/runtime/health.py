@@ -70,11 +70,12 @@ def free_port(host: str = "127.0.0.1") -> int:
 ServiceMain = Callable[[asyncio.Event, Health], Awaitable[None]]
 
 
-async def serve(name: str, settings: ServiceSettings, main: ServiceMain) -> None:
+async def serve(name: str, settings: ServiceSettings, main: ServiceMain, app: FastAPI | None = None) -> None:
     """Run a worker service: logging, signals, health server, then ``main(stop, health)``.
 
     SIGTERM and SIGINT set ``stop``; ``main`` is expected to finish in-flight work,
-    commit and return.
+    commit and return. ``app`` lets a service serve its own routes (e.g. an admin
+    API) beside the health routes.
     """
     configure_logging(settings.log_level, settings.log_format, service=name)
     stop = asyncio.Event()
@@ -82,7 +83,8 @@ async def serve(name: str, settings: ServiceSettings, main: ServiceMain) -> None
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     health = Health()
-    app = FastAPI(title=f"communique {name}", docs_url=None, redoc_url=None, openapi_url=None)
+    if app is None:
+        app = FastAPI(title=f"communique {name}", docs_url=None, redoc_url=None, openapi_url=None)
     add_health_routes(app, health)
     port = settings.health_port or free_port(settings.health_host)
     server = uvicorn.Server(

@@ -12,7 +12,7 @@ from typing import Literal, TypeVar
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from communique.contracts import DEFAULT_ARTICLES_TOPIC, DEFAULT_EVENTS_TOPIC
+from communique.contracts import DEFAULT_ALERTS_TOPIC, DEFAULT_ARTICLES_TOPIC, DEFAULT_EVENTS_TOPIC
 
 
 class SettingsError(Exception):
@@ -35,6 +35,7 @@ class KafkaSettings(BaseSettings):
     )
     articles_topic: str = DEFAULT_ARTICLES_TOPIC
     events_topic: str = DEFAULT_EVENTS_TOPIC
+    alerts_topic: str = DEFAULT_ALERTS_TOPIC
     partitions: int = Field(default=4, ge=1, le=1000)
     replication_factor: int = Field(default=1, ge=1, le=10)
     create_topics: bool = True

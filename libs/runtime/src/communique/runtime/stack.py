@@ -29,9 +29,10 @@ ROLES: dict[str, list[str]] = {
     "api": ["store", "api"],
     "extract": ["extract"],
     "ingest": ["ingest"],
+    "alerts": ["alerts"],
 }
 # Stop producers of work first so consumers can drain what is in flight.
-STOP_ORDER = ["ingest", "extract", "store-consumer", "api"]
+STOP_ORDER = ["ingest", "extract", "alerts", "store-consumer", "api"]
 
 
 @dataclass
@@ -45,6 +46,7 @@ class StackConfig:
     poll_interval: float = 30.0
     log_to_files: bool = False
     env: dict[str, str] = field(default_factory=dict)
+    alerts_file: str | None = None
     articles_topic: str | None = None
     events_topic: str | None = None
     partitions: int = 4
@@ -83,8 +85,11 @@ class Stack:
             "INGEST_FEEDS_FILE": feeds,
             "INGEST_POLL_INTERVAL": str(self.config.poll_interval),
             "INGEST_ALLOW_PRIVATE": "true",
+            "ALERTS_DATABASE_URL": f"sqlite:///{self.data / 'alerts.db'}",
             "PYTHONUNBUFFERED": "1",
         }
+        if self.config.alerts_file:
+            env["ALERTS_RULES_FILE"] = str(Path(self.config.alerts_file).resolve())
         if self.config.articles_topic:
             env["KAFKA_ARTICLES_TOPIC"] = self.config.articles_topic
         if self.config.events_topic:

@@ -1,0 +1,1 @@
+"""Communique alerts: rules evaluated over the events stream."""

@@ -1,0 +1,1 @@
+"""Alert state store, webhook delivery."""

@@ -1,0 +1,1 @@
+"""Pure alert logic: rule parsing, matching and threshold windows."""
