@@ -92,7 +92,7 @@ class ExtractHandler:
         for r, article, fut in jobs:
             try:
                 events = await fut
-            except Exception as exc:  # noqa: BLE001 - a coder crash on one article is that article's problem
+            except Exception as exc:
                 failures.append(Failure(r, PermanentError(f"coder failed: {exc!r}")))
                 continue
             for ev in events:

@@ -1,0 +1,260 @@
+"""Compiled dictionary matchers: Aho-Corasick automata over folded text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+import ahocorasick
+
+from communique.extract.domain.model import UNSPACED_LANGUAGES, TriggerPattern
+from communique.extract.domain.text import fold, left_ok, right_end
+
+T = TypeVar("T")
+
+
+def _is_cased(surface: str) -> bool:
+    """Short all-capital forms (US, UN, AS, RI, PM) only match with their case."""
+    if len(surface) > 12 or not surface.isupper():
+        return False
+    return sum(1 for c in surface if c.isalpha()) <= 5
+
+
+@dataclass(frozen=True)
+class SurfaceHit(Generic[T]):
+    start: int
+    end: int
+    payloads: tuple[T, ...]
+
+
+_NONWORD = re.compile(r"[^\w\u0300-\u036f]")
+_ID_SUFFIXES = ("", "nya", "lah", "kah", "pun")
+
+
+def boundary_text(folded: str) -> str:
+    """`folded` with every non-word character turned into a space, framed by spaces.
+
+    Offsets shift by one: position ``i`` of the text is ``i + 1`` here.
+    """
+    return " " + _NONWORD.sub(" ", folded) + " "
+
+
+def _bkey(key: str) -> str:
+    return _NONWORD.sub(" ", key)
+
+
+class SurfaceMatcher(Generic[T]):
+    """Finds dictionary surface forms in text, leftmost-longest, on word boundaries.
+
+    For space-separated languages other than Arabic the automaton runs over
+    :func:`boundary_text`, with keys framed by spaces, so that only whole
+    words match (Indonesian/Malay clitic variants are added as extra keys).
+    """
+
+    def __init__(self, items: Iterable[tuple[str, T]], language: str) -> None:
+        self.language = language
+        self.spaced = language not in UNSPACED_LANGUAGES
+        self.framed = self.spaced and language != "ar"
+        table: dict[str, list[tuple[str | None, T]]] = {}
+        for surface, payload in items:
+            surface = surface.strip()
+            if not surface:
+                continue
+            key = fold(surface, language)
+            table.setdefault(key, []).append((surface if _is_cased(surface) else None, payload))
+        self._automaton = ahocorasick.Automaton()
+        suffixes = _ID_SUFFIXES if language in ("id", "ms") else ("",)
+        self._symbols: list[tuple[str, tuple]] = []  # type: ignore[type-arg]
+        for key, values in table.items():
+            # (readings, cased forms or None): the common case needs no per-hit filtering
+            vals = (tuple(p for _, p in values), tuple(values) if any(c for c, _ in values) else None)
+            if self.framed and not _bkey(key).strip():
+                self._symbols.append((key, vals))  # "©", "&": no word characters to frame
+                continue
+            if self.framed:
+                bk = _bkey(key)
+                for suf in suffixes:
+                    # value: (length of the form in the text, length with the clitic, readings)
+                    self._automaton.add_word(" " + bk + suf + " ", (len(key), len(key) + len(suf), vals))
+            else:
+                self._automaton.add_word(key, (len(key), len(key), vals))
+        self.size = len(table)
+        self._has_words = len(table) > len(self._symbols)
+        if self._has_words:
+            self._automaton.make_automaton()
+
+    def find(self, text: str, folded: str, framed: str | None = None) -> list[SurfaceHit[T]]:
+        """Hits in ``text``; ``framed`` may pass a precomputed :func:`boundary_text` of ``folded``."""
+        if not self.size:
+            return []
+        cands: list[tuple[int, int, tuple[T, ...]]] = []
+        lang = self.language
+        if self.framed:
+            for key, values in self._symbols:
+                i = folded.find(key)
+                while i >= 0:
+                    cands.append((i, i + len(key), values[0]))
+                    i = folded.find(key, i + 1)
+            hay = framed if framed is not None else boundary_text(folded)
+            for last, (length, full, values) in (self._automaton.iter(hay) if self._has_words else ()):
+                # key = " " + form + suffix + " ": the form starts after the leading space
+                start = last - full - 1  # (last - (full + 2) + 1) + 1 - 1 for the framing offset
+                end = start + length
+                e = start + full
+                payloads = values[0] if values[1] is None else \
+                    tuple(p for cased, p in values[1] if cased is None or text[start:end] == cased)
+                if payloads:
+                    cands.append((start, e, payloads))
+        else:
+            for last, (length, _full, values) in self._automaton.iter(folded):
+                start = last - length + 1
+                end = last + 1
+                e = end
+                if self.spaced:
+                    if not left_ok(folded, start, lang):
+                        continue
+                    e = right_end(folded, end, lang)
+                    if e < 0:
+                        continue
+                payloads = values[0] if values[1] is None else \
+                    tuple(p for cased, p in values[1] if cased is None or text[start:end] == cased)
+                if payloads:
+                    cands.append((start, e, payloads))
+        return [SurfaceHit(s, e, p) for s, e, p in _leftmost_longest(cands)]
+
+
+def _leftmost_longest(cands: list[tuple[int, int, T]]) -> list[tuple[int, int, T]]:
+    cands.sort(key=lambda c: (c[0], -(c[1] - c[0])))
+    out: list[tuple[int, int, T]] = []
+    last_end = -1
+    for c in cands:
+        if c[0] >= last_end:
+            out.append(c)
+            last_end = c[1]
+    return out
+
+
+_SUFFIX_RE = {
+    "id": r"(?:nya|lah|kah|pun)?",
+    "ms": r"(?:nya|lah|kah|pun)?",
+    "tr": r"(?:'\w+)?",
+    "ar": r"(?:ه|ها|هم|هما|ا|وا|ت|ان|ين|ون|ي)?",
+}
+
+
+def _pattern_regex(tokens: tuple[str, ...], language: str) -> re.Pattern[str]:
+    suffix = _SUFFIX_RE.get(language, "")
+    parts: list[str] = []
+    for tok in tokens:
+        if tok == "~":
+            parts.append(r"[^\s]+")
+        elif tok.endswith("*") and len(tok) > 1:
+            parts.append(re.escape(fold(tok[:-1], language)) + r"\w*(?:[-']\w+)?")
+        else:
+            parts.append(re.escape(fold(tok, language)) + suffix)
+    return re.compile(r"[\s,]*\s".join(parts) + r"(?!\w)")
+
+
+class _Compiled:
+    """A trigger pattern with its verifying regex, compiled on first use."""
+
+    __slots__ = ("_regex", "language", "pattern", "tokens")
+
+    def __init__(self, pattern: TriggerPattern, tokens: tuple[str, ...] | None, language: str) -> None:
+        self.pattern = pattern
+        self.tokens = tokens  # None: the anchor is the whole pattern (literal)
+        self.language = language
+        self._regex: re.Pattern[str] | None = None
+
+    @property
+    def regex(self) -> re.Pattern[str] | None:
+        if self.tokens is None:
+            return None
+        if self._regex is None:
+            self._regex = _pattern_regex(self.tokens, self.language)
+        return self._regex
+
+
+class TriggerMatcher:
+    """Finds lexicon trigger patterns (with `*` prefixes and `~` gaps)."""
+
+    def __init__(self, patterns: Iterable[TriggerPattern], language: str) -> None:
+        self.language = language
+        self.spaced = language not in UNSPACED_LANGUAGES
+        anchors: dict[tuple[str, bool], list[_Compiled]] = {}
+        for p in patterns:
+            if self.spaced:
+                toks = tuple(t for t in p.pattern.split() if t)
+                if not toks or toks[0] == "~":
+                    continue
+                whole = not toks[0].endswith("*")
+                anchor = fold(toks[0].rstrip("*") if toks[0] != "*" else "", language)
+                if not anchor:
+                    continue
+                simple = len(toks) == 1 and whole
+                comp = _Compiled(p, None if simple else toks, language)
+            else:
+                whole = False
+                anchor = fold(p.pattern.strip(), language)
+                if not anchor:
+                    continue
+                comp = _Compiled(p, None, language)
+            anchors.setdefault((anchor, whole), []).append(comp)
+        self._automaton = ahocorasick.Automaton()
+        # Framed mode (spaced languages but Arabic): keys are framed by spaces so that only
+        # word-initial anchors (and whole words, for literal first tokens) are reported.
+        self.framed = self.spaced and language != "ar"
+        suffixes = _ID_SUFFIXES if language in ("id", "ms") else ("",)
+        keys: dict[str, list[tuple[int, tuple[_Compiled, ...]]]] = {}
+        for (anchor, whole), comps in anchors.items():
+            if not self.framed:
+                keys.setdefault(anchor, []).append((len(anchor), tuple(comps)))
+            elif whole:
+                for suf in suffixes:
+                    keys.setdefault(" " + _bkey(anchor) + suf + " ", []).append((len(anchor), tuple(comps)))
+            else:
+                keys.setdefault(" " + _bkey(anchor), []).append((len(anchor), tuple(comps)))
+        for key, vals in keys.items():
+            self._automaton.add_word(key, (len(key), tuple(vals)))
+        self.size = len(keys)
+        if keys:
+            self._automaton.make_automaton()
+
+    def find(self, folded: str, framed: str | None = None) -> list[tuple[int, int, TriggerPattern]]:
+        """All trigger hits as (start, end, pattern), longest first per position, non-overlapping."""
+        if not self.size:
+            return []
+        lang = self.language
+        cands: list[tuple[int, int, TriggerPattern]] = []
+        hits: list[tuple[int, int, tuple[_Compiled, ...]]] = []  # (start, anchor length, patterns)
+        if self.framed:
+            hay = framed if framed is not None else boundary_text(folded)
+            # a key starting with a space at hay index i puts its anchor at text index i
+            for last, (keylen, vals) in self._automaton.iter(hay):
+                start = last - keylen + 1
+                hits.extend((start, alen, comps) for alen, comps in vals)
+        else:
+            for last, (keylen, vals) in self._automaton.iter(folded):
+                hits.extend((last - keylen + 1, alen, comps) for alen, comps in vals)
+        for start, length, comps in hits:
+            last = start + length - 1
+            if self.spaced and not self.framed and not left_ok(folded, start, lang):
+                continue
+            for comp in comps:
+                if comp.regex is None:
+                    if self.spaced:
+                        e = right_end(folded, last + 1, lang)
+                        if e < 0:
+                            continue
+                    else:
+                        e = last + 1
+                    cands.append((start, e, comp.pattern))
+                else:
+                    m = comp.regex.match(folded, start)
+                    if m:
+                        cands.append((start, m.end(), comp.pattern))
+        # on equal spans a specific (non-weak) pattern wins
+        cands.sort(key=lambda c: "weak" in c[2].flags)
+        return _leftmost_longest(cands)
