@@ -50,6 +50,7 @@ class StackConfig:
     articles_topic: str | None = None
     events_topic: str | None = None
     partitions: int = 4
+    replicas: dict[str, int] = field(default_factory=dict)  # e.g. {"extract": 2, "store-consumer": 2}
 
 
 class Stack:
@@ -107,10 +108,19 @@ class Stack:
         logs.mkdir(parents=True, exist_ok=True)
         return open(logs / f"{role}.log", "ab")
 
-    def start_role(self, role: str) -> None:
-        """Start (or restart) one role."""
-        out = self._output(role)
-        self.procs[role] = subprocess.Popen(
+    def instances(self) -> list[str]:
+        """Process names: the role, or ``role#2``… for extra replicas."""
+        names = []
+        for role in ROLES:
+            names.append(role)
+            names += [f"{role}#{i}" for i in range(2, self.config.replicas.get(role, 1) + 1)]
+        return names
+
+    def start_role(self, name: str) -> None:
+        """Start (or restart) one role instance (``extract`` or ``extract#2``)."""
+        role = name.split("#")[0]
+        out = self._output(name.replace("#", "-"))
+        self.procs[name] = subprocess.Popen(
             self._command(ROLES[role]), env=self.env(), stdin=subprocess.DEVNULL,
             stdout=out, stderr=subprocess.STDOUT if out is not None else None,
             start_new_session=True,
@@ -128,8 +138,8 @@ class Stack:
             )
         subprocess.run(self._command(["store", "migrate"]), env=self.env(), check=True,
                        stdout=subprocess.DEVNULL)
-        for role in ROLES:
-            self.start_role(role)
+        for name in self.instances():
+            self.start_role(name)
         self._supervisor = threading.Thread(target=self._supervise, name="supervisor", daemon=True)
         self._supervisor.start()
         self.wait_ready(wait_ready)
@@ -165,15 +175,15 @@ class Stack:
         """Stop every role in order, then the broker and feed server."""
         self._stopping.set()
         for role in STOP_ORDER:
-            proc = self.procs.get(role)
-            if proc is None or proc.poll() is not None:
-                continue
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            group = [p for name, p in self.procs.items() if name.split("#")[0] == role and p.poll() is None]
+            for proc in group:
+                proc.send_signal(signal.SIGTERM)
+            for proc in group:
+                try:
+                    proc.wait(timeout)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
         if self.feed_server:
             self.feed_server.stop()
         if self.broker:
