@@ -78,7 +78,8 @@ def test_sigkill_of_extract_mid_stream_loses_and_duplicates_nothing(tmp_path: Pa
     articles = []
     for copy in range(3):
         for a in corpus:
-            articles.append({**a, "id": f"{a['id']}-c{copy}", "url": f"https://copies.example/{copy}/{a['id']}"})
+            articles.append({**a, "id": f"{a['id']}-c{copy}", "url": f"https://copies.example/{copy}/{a['id']}",
+                             "title": f"{a['title']} (copy {copy})"})
     feed = FeedServer(articles, port=free_port()).start()
     feeds = tmp_path / "feeds.yaml"
     feeds.write_text(f"feeds:\n  - url: {feed.feed_url}\n    name: Copies\n")

@@ -28,7 +28,9 @@ def corpus_articles(shared: Path, n: int, tag: str) -> list[dict[str, Any]]:
     out = []
     for i in range(n):
         a = corpus[i % len(corpus)]
-        out.append({**a, "id": f"{tag}-{i}", "url": f"https://faults.example/{tag}/{i}/{a['id']}"})
+        # Distinct articles have distinct titles: ingest de-duplicates same-title items per source.
+        out.append({**a, "id": f"{tag}-{i}", "url": f"https://faults.example/{tag}/{i}/{a['id']}",
+                    "title": f"{a['title']} ({tag} {i})"})
     return out
 
 

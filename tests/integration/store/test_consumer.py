@@ -19,7 +19,7 @@ from communique.store.storage.migrate import upgrade
 from tests.kafka_helpers import read_all, wait_for
 from tests.store_helpers import article, event
 
-pytestmark = [pytest.mark.integration, pytest.mark.asyncio]
+pytestmark = [pytest.mark.integration]
 
 
 def counts(url: str) -> tuple[int, int]:
@@ -31,6 +31,7 @@ def counts(url: str) -> tuple[int, int]:
     return int(n_a or 0), int(n_e or 0)
 
 
+@pytest.mark.asyncio
 async def test_consumer_stores_batches_idempotently(broker: str, topic_prefix: str, database_url: str) -> None:
     upgrade(database_url)
     k = KafkaSettings(bootstrap_servers=broker, articles_topic=f"{topic_prefix}.a", events_topic=f"{topic_prefix}.e",
@@ -63,3 +64,17 @@ async def test_consumer_stores_batches_idempotently(broker: str, topic_prefix: s
     assert [d.value for d in dead_e] == [b'{"event_id": "x"}']
     assert "does not match EventV1" in dead_e[0].headers["error_message"]
     assert [d.value for d in dead_a] == [b"\xff\xfe garbage"]
+
+
+def test_a_database_outage_is_transient_so_the_batch_is_retried_not_committed() -> None:
+    from communique.runtime.consumer import Record, TransientError
+    from communique.store.consumer import StoreHandler
+    from communique.store.storage.db import session_factory
+
+    settings = StoreSettings(database_url="postgresql+psycopg://postgres@127.0.0.1:1/communique")
+    engine = make_engine(settings.database_url)
+    handler = StoreHandler(session_factory(engine), settings)
+    record = Record(settings.kafka.events_topic, 0, 0, None, event().model_dump_json().encode(), {}, 0)
+    with pytest.raises(TransientError, match="database"):
+        asyncio.run(handler([record]))
+    engine.dispose()

@@ -43,7 +43,7 @@ def once(feeds_file: Path, state_url: str, output: Path | None, allow_private: b
                              fetch_pages=not no_pages)
     configure_logging("WARNING", "console", service="ingest-once")
     feeds = parse_feeds(feeds_file.read_text(encoding="utf-8"))
-    state = open_state(settings.database_url)
+    state = open_state(settings.database_url, settings.poll_interval)
     out = open(output, "a", encoding="utf-8") if output else sys.stdout
 
     async def write(articles: Sequence[ArticleV1]) -> None:

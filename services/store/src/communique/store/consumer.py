@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
+import psycopg
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -48,7 +49,7 @@ class StoreHandler:
 
     def _write(self, articles: list[ArticleV1], events: list[EventV1]) -> None:
         with self._sessions.begin() as session:
-            save_batch(session, articles, events)
+            save_batch(session, articles, events, self._settings.cluster_window_days)
 
     async def __call__(self, records: list[Record]) -> list[Failure]:
         k = self._settings.kafka
@@ -57,6 +58,8 @@ class StoreHandler:
             await asyncio.to_thread(self._write, articles, events)
         except OperationalError as exc:
             raise TransientError(f"database unavailable: {exc.orig}") from exc
+        except (psycopg.OperationalError, psycopg.InterfaceError) as exc:  # raised by the COPY path directly
+            raise TransientError(f"database unavailable: {exc}") from exc
         except DBAPIError as exc:
             if exc.connection_invalidated:
                 raise TransientError(f"database connection lost: {exc.orig}") from exc

@@ -1,5 +1,5 @@
 """Database schema: SQLAlchemy 2 typed models. Unique keys make every write an idempotent upsert."""
 
-from communique.store.schema.models import ArticleRow, Base, EventRow
+from communique.store.schema.models import ActorRow, ArticleRow, Base, ClusterRow, EventRow, MentionRow
 
-__all__ = ["ArticleRow", "Base", "EventRow"]
+__all__ = ["ActorRow", "ArticleRow", "Base", "ClusterRow", "EventRow", "MentionRow"]

@@ -1,4 +1,10 @@
-"""Tables of the store."""
+"""Tables of the store.
+
+``events`` holds one row per coded report (an EventV1: one article, one action);
+``event_clusters`` groups the reports of one real-world event across articles and
+outlets; ``mentions`` holds every sentence of every report (event × article ×
+sentence, with offsets, trigger and confidence); ``actors`` names the actor codes.
+"""
 
 from __future__ import annotations
 
@@ -37,9 +43,11 @@ class ArticleRow(Base):
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     stored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
+    __table_args__ = (Index("ix_articles_fetched_id", "fetched", "id"),)
+
 
 class EventRow(Base):
-    """One coded event of one article (deterministic id)."""
+    """One coded report of an event in one article (deterministic id), in one cluster."""
 
     __tablename__ = "events"
 
@@ -70,10 +78,68 @@ class EventRow(Base):
     outlet: Mapped[str | None] = mapped_column(String(200))
     record: Mapped[dict[str, Any]] = mapped_column(JSON)
     stored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    cluster_id: Mapped[str] = mapped_column(String(32), default="")
+    mention_count: Mapped[int] = mapped_column(Integer, default=1)
 
     __table_args__ = (
         Index("ix_events_date", "date", "event_id"),
         Index("ix_events_source_date", "source_code", "date"),
         Index("ix_events_target_date", "target_code", "date"),
         Index("ix_events_root_date", "cameo_root", "date"),
+        Index("ix_events_cluster", "cluster_id"),
+        Index("ix_events_outlet_date", "outlet", "date"),
+        Index("ix_events_goldstein", "goldstein", "event_id"),
+        Index("ix_events_key_date", "source_code", "target_code", "cameo_root", "date"),
     )
+
+
+class MentionRow(Base):
+    """One sentence of one article reporting one event (GDELT's Mentions table, with offsets)."""
+
+    __tablename__ = "mentions"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    ordinal: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[str] = mapped_column(String(64), index=True)
+    sentence: Mapped[str] = mapped_column(Text)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    trigger: Mapped[str] = mapped_column(Text)
+    confidence: Mapped[float] = mapped_column(Float)
+
+
+class ClusterRow(Base):
+    """One real-world event: every report with the same dyad, CAMEO root and date window."""
+
+    __tablename__ = "event_clusters"
+
+    cluster_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    source_code: Mapped[str] = mapped_column(String(16))
+    target_code: Mapped[str] = mapped_column(String(16), default="", comment="'' when the event has no target")
+    cameo_root: Mapped[str] = mapped_column(String(2))
+    first_date: Mapped[date] = mapped_column(Date)
+    last_date: Mapped[date] = mapped_column(Date)
+    num_events: Mapped[int] = mapped_column(Integer)
+    num_mentions: Mapped[int] = mapped_column(Integer)
+    num_articles: Mapped[int] = mapped_column(Integer)
+    num_sources: Mapped[int] = mapped_column(Integer)
+    mean_goldstein: Mapped[float] = mapped_column(Float)
+    max_confidence: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        Index("ix_event_clusters_key", "source_code", "target_code", "cameo_root", "first_date"),
+        Index("ix_event_clusters_first_date", "first_date"),
+    )
+
+
+class ActorRow(Base):
+    """An actor code as last seen in an event (kind and canonical name)."""
+
+    __tablename__ = "actors"
+
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    name: Mapped[str | None] = mapped_column(String(200))
+    cameo_code: Mapped[str | None] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

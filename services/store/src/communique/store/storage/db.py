@@ -1,18 +1,34 @@
-"""Engine creation and idempotent bulk upserts for SQLite and PostgreSQL."""
+"""Engine creation and idempotent bulk upserts for SQLite and PostgreSQL.
+
+``save_batch`` is the one write path (consumer, importer, tests): articles,
+events, their mentions and actors are upserted, then the counts of every
+cluster the batch touched are recomputed from the events themselves. Every step
+is a function of the rows in the database, so replaying a batch changes nothing.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import UTC, datetime
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Engine, Table
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Date, Engine, String, Table, column, delete, func, select, text, update
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, sessionmaker
 
 from communique.contracts import ArticleV1, EventV1
 from communique.runtime.db import make_engine
-from communique.store.schema import ArticleRow, Base, EventRow
+from communique.store.clustering import DyadRoot, cluster_id_for, merge_runs, runs_of
+from communique.store.schema import ActorRow, ArticleRow, Base, ClusterRow, EventRow, MentionRow
+
+DEFAULT_WINDOW_DAYS = 1
+IN_CHUNK = 900
+UPSERT_CHUNK = 5000
+
+
+class SerializedJSON(str):
+    """JSON text for a JSON column, already serialised (the upsert stores it as it is)."""
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -38,7 +54,7 @@ def article_row(article: ArticleV1, now: datetime) -> dict[str, Any]:
     }
 
 
-def event_row(ev: EventV1, now: datetime) -> dict[str, Any]:
+def event_row(ev: EventV1, now: datetime, cluster_id: str = "") -> dict[str, Any]:
     """Column values of an event; the full record is kept as JSON too."""
     src, tgt = ev.source, ev.target
     return {
@@ -53,40 +69,282 @@ def event_row(ev: EventV1, now: datetime) -> dict[str, Any]:
         "location_country": ev.location.country if ev.location else None,
         "language": ev.language, "modality": ev.modality, "confidence": ev.confidence,
         "trigger": ev.evidence.trigger, "sentence": ev.evidence.sentence, "outlet": ev.source_name,
-        "record": ev.model_dump(mode="json"), "stored_at": now,
+        "record": SerializedJSON(ev.model_dump_json()), "stored_at": now,
+        "cluster_id": cluster_id, "mention_count": max(1, len(ev.mentions)),
     }
 
 
-def upsert(session: Session, model: type[Base], rows: Sequence[dict[str, Any]], key: str) -> None:
-    """Insert ``rows``, replacing existing rows with the same ``key`` (idempotent)."""
+def dyad_root(ev: EventV1) -> DyadRoot:
+    """The clustering key of a report."""
+    return DyadRoot(ev.source.code, ev.target.code if ev.target else None, ev.cameo_root)
+
+
+def mention_rows(ev: EventV1) -> list[dict[str, Any]]:
+    """Every sentence reporting the event (the evidence when the coder listed no mentions)."""
+    mentions: Sequence[Any] = ev.mentions or [ev.evidence]
+    return [
+        {"event_id": ev.event_id, "ordinal": i, "article_id": ev.article_id,
+         "sentence": m.sentence, "start": m.start, "end": m.end, "trigger": m.trigger,
+         "confidence": getattr(m, "confidence", ev.confidence)}
+        for i, m in enumerate(mentions)
+    ]
+
+
+@lru_cache(maxsize=64)
+def _upsert_plan(table: Table, dialect: Dialect, keys: tuple[str, ...], keep: tuple[str, ...],
+                 ) -> tuple[str, list[str], list[Any]]:
+    """SQL text, column order and bind processors of an upsert, built once per table and dialect."""
+    if dialect.name not in ("sqlite", "postgresql"):  # pragma: no cover - guarded by settings
+        raise ValueError(f"unsupported database {dialect.name}")
+    names = [c.name for c in table.columns]
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    cols = ", ".join(f'"{n}"' for n in names)
+    updates = ", ".join(f'"{n}" = excluded."{n}"' for n in names if n not in (*keys, *keep))
+    conflict = ", ".join(f'"{k}"' for k in keys)
+    sql = (f'INSERT INTO "{table.name}" ({cols}) VALUES ({", ".join([mark] * len(names))}) '
+           f"ON CONFLICT ({conflict}) DO " + (f"UPDATE SET {updates}" if updates else "NOTHING"))
+    return sql, names, [c.type.dialect_impl(dialect).bind_processor(dialect) for c in table.columns]
+
+
+@lru_cache(maxsize=64)
+def _pg_stage_upsert(table: Table, dialect: Dialect, keys: tuple[str, ...], keep: tuple[str, ...]) -> str:
+    sql, names, _ = _upsert_plan(table, dialect, keys, keep)
+    head, tail = sql.split(" ON CONFLICT ", 1)
+    prefix = head.split(" VALUES ", 1)[0]
+    cols = ", ".join(f'"{n}"' for n in names)
+    return f"{prefix} SELECT {cols} FROM cq_stage_{table.name} ON CONFLICT {tail}"
+
+
+def upsert(session: Session, model: type[Base], rows: Sequence[dict[str, Any]], key: str | Sequence[str],
+           keep: Sequence[str] = ("stored_at",)) -> None:
+    """Insert ``rows``, replacing existing rows with the same ``key`` (idempotent).
+
+    Columns in ``keep`` keep their first stored value. Rows go to the driver's
+    ``executemany`` directly: the statement is the same for every row, so SQLAlchemy's
+    per-row compilation work is skipped (it dominated bulk loads).
+    """
     if not rows:
         return
-    # Last write wins within one batch, so a batch never conflicts with itself.
-    unique = list({row[key]: row for row in rows}.values())
+    keys = (key,) if isinstance(key, str) else tuple(key)
+    # Last write wins within one batch, so a batch never conflicts with itself; sorted so
+    # that concurrent writers lock rows in the same order (no deadlocks on PostgreSQL).
+    by_key = {tuple(row[k] for k in keys): row for row in rows}
+    ordered = [by_key[k] for k in sorted(by_key, key=lambda t: tuple("" if v is None else str(v) for v in t))]
     table = model.__table__
     assert isinstance(table, Table)
-    dialect = session.get_bind().dialect.name
-    stmt: Any
-    if dialect == "postgresql":
-        stmt = postgresql.insert(table)
-    elif dialect == "sqlite":
-        stmt = sqlite.insert(table)
-    else:  # pragma: no cover - guarded by settings validation
-        raise ValueError(f"unsupported database {dialect}")
-    updates = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in (key, "stored_at")}
-    stmt = stmt.on_conflict_do_update(index_elements=[key], set_=updates)
-    # Chunk to stay under SQLite's bound-parameter limit.
-    per_row = len(table.columns)
-    chunk = max(1, 30000 // per_row)
-    for i in range(0, len(unique), chunk):
-        session.execute(stmt, unique[i : i + chunk])
+    conn = session.connection()
+    sql, names, processors = _upsert_plan(table, conn.dialect, keys, tuple(keep))
+    converted = [(i, n, proc) for i, (n, proc) in enumerate(zip(names, processors, strict=True)) if proc is not None]
+    params = []
+    for row in ordered:
+        values = [row.get(n) for n in names]
+        for i, _name, proc in converted:
+            value = values[i]
+            # JSON already serialised by pydantic (in Rust) is passed through as text.
+            values[i] = value if isinstance(value, SerializedJSON) else proc(value)
+        params.append(tuple(values))
+    if conn.dialect.name == "postgresql":
+        # COPY into a scratch table, then one INSERT … SELECT … ON CONFLICT: psycopg's
+        # executemany costs a round of protocol messages per row, which dominated ingest.
+        stage = f"cq_stage_{table.name}"
+        cols = ", ".join(f'"{n}"' for n in names)
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        cursor.execute(f'CREATE TEMPORARY TABLE IF NOT EXISTS {stage} (LIKE "{table.name}")')
+        with cursor.copy(f"COPY {stage} ({cols}) FROM STDIN") as copy:
+            for values_row in params:
+                copy.write_row(values_row)
+        cursor.execute(_pg_stage_upsert(table, conn.dialect, keys, tuple(keep)))
+        cursor.execute(f"TRUNCATE {stage}")
+        cursor.close()
+        return
+    for i in range(0, len(params), UPSERT_CHUNK):
+        conn.exec_driver_sql(sql, params[i : i + UPSERT_CHUNK])  # type: ignore[arg-type]
 
 
-def save_batch(session: Session, articles: Sequence[ArticleV1], events: Sequence[EventV1]) -> None:
-    """Upsert a batch of articles and events in the caller's transaction."""
+def _chunks(values: Iterable[str]) -> Iterable[list[str]]:
+    items = sorted(set(values))
+    for i in range(0, len(items), IN_CHUNK):
+        yield items[i : i + IN_CHUNK]
+
+
+_WANTED_DDL = ("CREATE TEMPORARY TABLE IF NOT EXISTS cq_wanted_runs "
+               "(s VARCHAR(16) NOT NULL, t VARCHAR(16) NOT NULL, r VARCHAR(2) NOT NULL, lo DATE NOT NULL, "
+               "hi DATE NOT NULL)")
+_WANTED_JOIN = text(
+    "SELECT c.cluster_id, c.source_code, c.target_code, c.cameo_root, c.first_date, c.last_date "
+    "FROM cq_wanted_runs w JOIN event_clusters c ON c.source_code = w.s AND c.target_code = w.t "
+    "AND c.cameo_root = w.r AND c.first_date <= w.hi AND c.last_date >= w.lo"
+).columns(column("cluster_id", String), column("source_code", String), column("target_code", String),
+          column("cameo_root", String), column("first_date", Date), column("last_date", Date))
+
+
+def _existing_runs(session: Session, dates_by_key: dict[DyadRoot, set[date]], window_days: int,
+                   ) -> dict[DyadRoot, list[tuple[str, date, date]]]:
+    """Stored clusters of each key that the new dates may touch: one join with a scratch table of keys."""
+    gap = timedelta(days=window_days)
+    found: dict[DyadRoot, list[tuple[str, date, date]]] = {k: [] for k in dates_by_key}
+    if not dates_by_key:
+        return found
+    session.execute(text(_WANTED_DDL))
+    session.execute(text("DELETE FROM cq_wanted_runs"))
+    wanted = [(k.source, k.target or "", k.cameo_root, min(d) - gap, max(d) + gap) for k, d in dates_by_key.items()]
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        with cursor.copy("COPY cq_wanted_runs (s, t, r, lo, hi) FROM STDIN") as copy:
+            for row in wanted:
+                copy.write_row(row)
+        cursor.close()
+    else:
+        conn.exec_driver_sql("INSERT INTO cq_wanted_runs (s, t, r, lo, hi) VALUES (?, ?, ?, ?, ?)",
+                             wanted)  # type: ignore[arg-type]
+    for cid, src, tgt, root, first, last in session.execute(_WANTED_JOIN):
+        found[DyadRoot(src, tgt or None, root)].append((cid, first, last))
+    return found
+
+
+def _split(session: Session, cluster_id: str, window_days: int) -> set[str]:
+    """Re-derive the runs of a cluster that lost reports; returns the cluster ids now holding them."""
+    rows = list(session.execute(select(EventRow.source_code, EventRow.target_code, EventRow.cameo_root,
+                                       EventRow.date).where(EventRow.cluster_id == cluster_id).distinct()))
+    if not rows:
+        return set()
+    key = DyadRoot(rows[0][0], rows[0][1], rows[0][2])
+    out = set()
+    for run in runs_of([r[3] for r in rows], window_days):
+        cid = cluster_id_for(key, run.first)
+        out.add(cid)
+        if cid != cluster_id:
+            session.execute(update(EventRow).where(EventRow.cluster_id == cluster_id, EventRow.date >= run.first,
+                                                   EventRow.date <= run.last).values(cluster_id=cid))
+    return out
+
+
+def save_batch(session: Session, articles: Sequence[ArticleV1], events: Sequence[EventV1],
+               window_days: int = DEFAULT_WINDOW_DAYS) -> None:
+    """Upsert a batch of articles and events in the caller's transaction and refresh their clusters.
+
+    Reports already stored unchanged keep their cluster; new or changed reports join
+    (and possibly bridge) the runs of their key, see ``clustering``.
+    """
     now = datetime.now(UTC)
     upsert(session, ArticleRow, [article_row(a, now) for a in articles], "id")
-    upsert(session, EventRow, [event_row(e, now) for e in events], "event_id")
+    if not events:
+        return
+    latest = {e.event_id: e for e in events}
+    previous: dict[str, tuple[str, DyadRoot, date]] = {}
+    for ids in _chunks(latest):
+        q = select(EventRow.event_id, EventRow.cluster_id, EventRow.source_code, EventRow.target_code,
+                   EventRow.cameo_root, EventRow.date).where(EventRow.event_id.in_(ids))
+        for eid, cid, src, tgt, root, day in session.execute(q):
+            previous[eid] = (cid, DyadRoot(src, tgt, root), day)
+
+    placed: dict[str, str] = {}
+    to_place: dict[DyadRoot, set[date]] = {}
+    shrunk: set[str] = set()
+    for eid, ev in latest.items():
+        key, prev = dyad_root(ev), previous.get(eid)
+        if prev and prev[0] and prev[1] == key and prev[2] == ev.date:
+            placed[eid] = prev[0]  # redelivery: nothing moves
+            continue
+        to_place.setdefault(key, set()).add(ev.date)
+        if prev and prev[0]:
+            shrunk.add(prev[0])
+
+    touched: set[str] = set(shrunk)
+    renamed: dict[str, str] = {}
+    assignment: dict[tuple[DyadRoot, date], str] = {}
+    existing = _existing_runs(session, to_place, window_days)
+    for key, dates in to_place.items():
+        for run in merge_runs(existing[key], dates, window_days):
+            cid = cluster_id_for(key, run.first)
+            touched.add(cid)
+            for d in dates:
+                if run.first <= d <= run.last:
+                    assignment[(key, d)] = cid
+            for old in run.merged:
+                if old != cid:
+                    renamed[old] = cid
+                    touched.add(old)
+    for eid, ev in latest.items():
+        placed.setdefault(eid, assignment.get((dyad_root(ev), ev.date), ""))
+
+    upsert(session, EventRow, [event_row(e, now, placed[eid]) for eid, e in latest.items()], "event_id")
+    for old, new in sorted(renamed.items()):  # a bridging report merges runs under the earliest start
+        session.execute(update(EventRow).where(EventRow.cluster_id == old).values(cluster_id=new))
+    for cid in sorted(shrunk):  # a re-coded report may leave a gap inside its old run
+        touched |= _split(session, renamed.get(cid, cid), window_days)
+
+    for ids in _chunks(previous):  # a redelivered or re-coded event replaces its mentions
+        session.execute(delete(MentionRow).where(MentionRow.event_id.in_(ids)))
+    upsert(session, MentionRow, [m for e in latest.values() for m in mention_rows(e)], ("event_id", "ordinal"),
+           keep=())
+    actors: dict[str, dict[str, Any]] = {}
+    for e in latest.values():
+        for a in (e.source, e.target):
+            if a is not None:
+                actors[a.code] = {"code": a.code, "kind": a.kind, "name": a.name, "cameo_code": a.cameo_code,
+                                  "updated_at": now}
+    upsert(session, ActorRow, list(actors.values()), "code", keep=())
+    refresh_clusters(session, touched, now)
+
+
+def refresh_clusters(session: Session, cluster_ids: Iterable[str], now: datetime) -> None:
+    """Recompute the live counts of ``cluster_ids`` from their events; drop clusters left empty."""
+    wanted = {c for c in cluster_ids if c}
+    found: list[dict[str, Any]] = []
+    for ids in _chunks(wanted):
+        q = (
+            select(
+                EventRow.cluster_id, func.min(EventRow.source_code), func.min(EventRow.target_code),
+                func.min(EventRow.cameo_root), func.min(EventRow.date), func.max(EventRow.date), func.count(),
+                func.sum(EventRow.mention_count), func.count(EventRow.article_id.distinct()),
+                func.count(func.coalesce(EventRow.outlet, EventRow.article_id).distinct()),
+                func.avg(EventRow.goldstein), func.max(EventRow.confidence),
+            )
+            .where(EventRow.cluster_id.in_(ids))
+            .group_by(EventRow.cluster_id)
+        )
+        for cid, src, tgt, root, first, last, n, n_m, n_a, n_s, mean_g, max_c in session.execute(q):
+            found.append({
+                "cluster_id": cid, "source_code": src, "target_code": tgt or "", "cameo_root": root,
+                "first_date": first, "last_date": last,
+                "num_events": int(n), "num_mentions": int(n_m or 0), "num_articles": int(n_a),
+                "num_sources": int(n_s), "mean_goldstein": round(float(mean_g), 4), "max_confidence": float(max_c),
+                "updated_at": now,
+            })
+    upsert(session, ClusterRow, found, "cluster_id", keep=())
+    gone = wanted - {f["cluster_id"] for f in found}
+    for ids in _chunks(gone):
+        session.execute(delete(ClusterRow).where(ClusterRow.cluster_id.in_(ids)))
+
+
+def recluster(session: Session, window_days: int) -> int:
+    """Reassign every event to its cluster under ``window_days`` and rebuild the clusters; returns events seen.
+
+    Needed after changing ``cluster_window_days`` or upgrading a database from revision 0001.
+    """
+    now = datetime.now(UTC)
+    session.execute(delete(ClusterRow))
+    q = (select(EventRow.source_code, EventRow.target_code, EventRow.cameo_root, EventRow.date, func.count())
+         .group_by(EventRow.source_code, EventRow.target_code, EventRow.cameo_root, EventRow.date)
+         .order_by(EventRow.source_code, EventRow.target_code, EventRow.cameo_root, EventRow.date))
+    by_key: dict[DyadRoot, list[date]] = {}
+    seen = 0
+    for src, tgt, root, day, n in session.execute(q):
+        by_key.setdefault(DyadRoot(src, tgt, root), []).append(day)
+        seen += int(n)
+    ids: set[str] = set()
+    for key, dates in by_key.items():
+        target = EventRow.target_code.is_(None) if key.target is None else EventRow.target_code == key.target
+        for run in runs_of(dates, window_days):
+            cid = cluster_id_for(key, run.first)
+            ids.add(cid)
+            session.execute(update(EventRow).where(
+                EventRow.source_code == key.source, target, EventRow.cameo_root == key.cameo_root,
+                EventRow.date >= run.first, EventRow.date <= run.last).values(cluster_id=cid))
+    refresh_clusters(session, ids, now)
+    return seen
 
 
 def create_all(engine: Engine) -> None:
@@ -94,4 +352,7 @@ def create_all(engine: Engine) -> None:
     Base.metadata.create_all(engine)
 
 
-__all__ = ["article_row", "create_all", "event_row", "make_engine", "save_batch", "session_factory", "upsert"]
+__all__ = [
+    "article_row", "create_all", "event_row", "make_engine", "mention_rows", "recluster", "refresh_clusters",
+    "save_batch", "session_factory", "upsert",
+]
