@@ -39,7 +39,7 @@ def pct(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
     s = sorted(values)
-    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
+    return s[min(len(s) - 1, round(p / 100 * (len(s) - 1)))]
 
 
 def corpus_with_events(shared: Path) -> list[dict[str, object]]:
@@ -136,7 +136,8 @@ def main() -> None:
     ap.add_argument("--shared", type=Path, default=REPO.parent / "shared")
     args = ap.parse_args()
     corpus = corpus_with_events(args.shared)
-    print(f"| db | rate (art/s) | articles | sampled/seen | pipeline p50 | p95 | p99 | mean polling wait | total p50 | total p99 |")
+    print("| db | rate (art/s) | articles | sampled/seen | pipeline p50 | p95 | p99 | mean polling wait "
+          "| total p50 | total p99 |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for rate in [float(r) for r in args.rates.split(",")]:
         r = run_rate(rate, args.duration, args.db, args.poll_interval, corpus, args.sample_every)

@@ -133,7 +133,7 @@ class HostileFeeds:
 
     def __init__(self) -> None:
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 if self.path == "/hang":
                     time.sleep(30)
                     return
