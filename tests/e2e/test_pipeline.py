@@ -16,6 +16,7 @@ from communique.ingest.domain.canonical import canonicalize_url
 from communique.runtime.feedserver import FeedServer, sample_articles
 from communique.runtime.health import free_port
 from communique.runtime.stack import Stack, StackConfig
+from tests.faults.harness import all_pages
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -118,19 +119,3 @@ def test_sigkill_of_extract_mid_stream_loses_and_duplicates_nothing(tmp_path: Pa
     finally:
         s.stop()
         feed.stop()
-
-
-def all_pages(api: str, path: str) -> list[dict[str, object]]:
-    out: list[dict[str, object]] = []
-    cursor = None
-    while True:
-        params: dict[str, object] = {"limit": 500}
-        if cursor:
-            params["cursor"] = cursor
-        r = httpx.get(f"{api}{path}", params=params, timeout=10)
-        r.raise_for_status()
-        body = r.json()
-        out += body["items"]
-        cursor = body["next_cursor"]
-        if not cursor:
-            return out
