@@ -87,6 +87,7 @@ def test_sigkill_of_extract_mid_stream_loses_and_duplicates_nothing(tmp_path: Pa
     s = Stack(StackConfig(api_port=free_port(), data_dir=str(tmp_path / "data"), feeds_file=str(feeds),
                           poll_interval=2.0, log_to_files=True,
                           env={"KAFKA_MAX_BATCH": "5", "KAFKA_SESSION_TIMEOUT_MS": "6000",
+                               "INGEST_HOST_MIN_INTERVAL": "0", "INGEST_HOST_CONCURRENCY": "8",
                                "KAFKA_HEARTBEAT_INTERVAL_MS": "1000"}))
     try:
         s.start(wait_ready=90)

@@ -89,6 +89,9 @@ class Stack:
             "ALERTS_DATABASE_URL": f"sqlite:///{self.data / 'alerts.db'}",
             "PYTHONUNBUFFERED": "1",
         }
+        if self.feed_server is not None:
+            # The bundled sample feed is served by this process: no politeness delay is owed to it.
+            env.setdefault("INGEST_HOST_MIN_INTERVAL", "0")
         if self.config.alerts_file:
             env["ALERTS_RULES_FILE"] = str(Path(self.config.alerts_file).resolve())
         if self.config.articles_topic:
