@@ -21,7 +21,9 @@ from communique.runtime.stack import Stack, StackConfig
 FAST_GROUPS = {"KAFKA_SESSION_TIMEOUT_MS": "3000", "KAFKA_HEARTBEAT_INTERVAL_MS": "500", "KAFKA_MAX_BATCH": "10",
                "KAFKA_RETRY_BACKOFF_MAX_S": "2",
                # The feed server is ours and local: no per-host politeness delay between page fetches.
-               "INGEST_HOST_MIN_INTERVAL": "0", "INGEST_HOST_CONCURRENCY": "8"}
+               "INGEST_HOST_MIN_INTERVAL": "0", "INGEST_HOST_CONCURRENCY": "8",
+               # A killed ingest holds its feed lease until it expires: keep takeover within the test deadline.
+               "INGEST_LEASE_SECONDS": "10"}
 
 
 def corpus_articles(shared: Path, n: int, tag: str) -> list[dict[str, Any]]:
