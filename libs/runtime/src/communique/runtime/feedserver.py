@@ -69,8 +69,12 @@ def render_feed(articles: list[dict[str, Any]], base_url: str, title: str = "Com
 class FeedServer:
     """Threaded HTTP server: ``/feed.xml`` and ``/articles/<id>.html``."""
 
-    def __init__(self, articles: list[dict[str, Any]] | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, articles: list[dict[str, Any]] | None = None, host: str = "127.0.0.1", port: int = 0,
+                 window: int | None = None) -> None:
+        """``window``: the feed lists only the newest ``window`` articles added, as real feeds do
+        (pages of older ones stay served); None lists every article."""
         self._articles: dict[str, dict[str, Any]] = {}
+        self.window = window
         self._lock = threading.Lock()
         for a in articles or []:
             self.add(a)
@@ -84,6 +88,8 @@ class FeedServer:
                 if path in ("/feed.xml", "/rss", "/"):
                     with server._lock:
                         arts = list(server._articles.values())
+                    if server.window is not None:
+                        arts = arts[-server.window:]
                     body, ctype = render_feed(arts, server.base_url), "application/rss+xml; charset=utf-8"
                 elif path.startswith("/articles/") and path.endswith(".html"):
                     with server._lock:

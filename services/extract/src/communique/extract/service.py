@@ -31,6 +31,23 @@ def _init_worker(name: str, overlay_dir: Path | None) -> None:
     _CODER = build_coder(name, overlay_dir=overlay_dir)
 
 
+def _warm(delay: float) -> bool:
+    """Runs in a worker so that it starts (and loads its coder) before the first batch."""
+    import time
+
+    assert _CODER is not None, "worker not initialised"
+    _CODER.code(ArticleInput(id="warm-up", text="The ministers met in the capital.", language="en"))
+    time.sleep(delay)
+    return True
+
+
+async def warm_up(executor: Executor, workers: int) -> None:
+    """Start every worker and load its coder now, not inside the first batch (seconds each)."""
+    loop = asyncio.get_running_loop()
+    # Jobs that overlap make the pool start a process for each.
+    await asyncio.gather(*(loop.run_in_executor(executor, _warm, 0.2) for _ in range(workers)))
+
+
 def _code_one(article: ArticleInput) -> list[EventV1]:
     assert _CODER is not None, "worker not initialised"
     return _CODER.code(article)
@@ -87,20 +104,28 @@ class ExtractHandler:
                 failures.append(Failure(r, exc))
                 continue
             jobs.append((r, article, loop.run_in_executor(self._executor, _code_one, to_input(article))))
-        out: list[OutMessage] = []
         topic = self._settings.kafka.events_topic
-        for r, article, fut in jobs:
-            try:
-                events = await fut
-            except Exception as exc:
-                failures.append(Failure(r, PermanentError(f"coder failed: {exc!r}")))
-                continue
-            for ev in events:
-                ev = ev.model_copy(update={"source_name": ev.source_name or article.source_name,
-                                           "article_url": ev.article_url or article.url})
-                out.append(event_message(ev, topic))
-        await self._producer.send_all(out)
-        metrics.PUBLISHED.labels("extract", topic).inc(len(out))
+        # Each article's events go out as soon as it is coded; the batch is committed after all are acked.
+        sends: list[asyncio.Task[None]] = []
+        published = 0
+        try:
+            for r, article, fut in jobs:
+                try:
+                    events = await fut
+                except Exception as exc:
+                    failures.append(Failure(r, PermanentError(f"coder failed: {exc!r}")))
+                    continue
+                out = [event_message(ev.model_copy(update={"source_name": ev.source_name or article.source_name,
+                                                           "article_url": ev.article_url or article.url}), topic)
+                       for ev in events]
+                if out:
+                    sends.append(asyncio.create_task(self._producer.send_all(out)))
+                    published += len(out)
+            await asyncio.gather(*sends)
+        finally:
+            for task in sends:
+                task.cancel()
+        metrics.PUBLISHED.labels("extract", topic).inc(published)
         return failures
 
 
@@ -118,6 +143,7 @@ async def run_service(settings: ExtractSettings, stop: asyncio.Event, health: He
     """Consume articles until stopped."""
     k = settings.kafka
     executor = make_executor(settings)
+    await warm_up(executor, settings.workers or os.cpu_count() or 1)
     producer = Producer(k)
     await producer.start()
     await ensure_topics(k, [k.articles_topic, k.events_topic])

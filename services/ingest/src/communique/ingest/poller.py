@@ -284,19 +284,20 @@ class Poller:
             self.pending[aid] = _Pending(list(decision.new[aid]))
         for aid in chosen.keys() - set(mine):
             self.pending[aid].feed_ids.append(feed.id)
+        tasks = [asyncio.create_task(self._built(aid, feed, chosen[aid][1], chosen[aid][2], now)) for aid in mine]
         try:
-            built = await asyncio.gather(*(self._article(feed, chosen[aid][1], chosen[aid][2], now) for aid in mine))
-            # A page's rel=canonical can name an article published already, or twice in this batch.
-            moved = [a.id for a, _ in built if a.id not in chosen]
-            final_known = self.state.known_keys(moved, [], []) if moved else dedup.KnownKeys()
             articles: list[ArticleV1] = []
             items: list[PublishedItem] = []
             by_final: set[str] = set()
             snapshot: dict[str, int] = {}
             final_for: dict[str, str] = {}
-            for aid, (article, _page) in zip(mine, built, strict=True):
-                if article.id in by_final or article.id in final_known.ids \
-                        or (article.id != aid and article.id in self.pending):
+            # Publish each article as soon as its page is in: one slow page must not hold up the rest.
+            for next_done in asyncio.as_completed(tasks):
+                aid, (article, _page) = await next_done
+                if article.id in by_final or (article.id != aid and article.id in self.pending):
+                    continue
+                # A page's rel=canonical can name an article published already.
+                if article.id not in chosen and self.state.known_keys([article.id], [], []).ids:
                     continue
                 by_final.add(article.id)
                 feed_ids = list(dict.fromkeys(self.pending[aid].feed_ids))
@@ -304,13 +305,10 @@ class Poller:
                 final_for[aid] = article.id
                 article = article.model_copy(update={"feed_ids": feed_ids})
                 cand = chosen[aid][0]
+                await self.sink([article])
                 articles.append(article)
                 items.append(PublishedItem(article.id, article.canonical_url, tuple(feed_ids), cand.guid_key,
                                            cand.title_key))
-            if articles:
-                await self.sink(articles)
-            for article in articles:
-                metrics.ARTICLES.labels(article.text_origin or "none").inc()
             duplicates = len(parsed.entries) - len(articles)
             metrics.FETCHES.labels("duplicate").inc(duplicates)
             outcome = await self._finish(
@@ -331,8 +329,14 @@ class Poller:
                 await self._write(self.state.add_item_feeds, late)
             return outcome
         finally:
+            for task in tasks:
+                task.cancel()
             for aid in mine:
                 self.pending.pop(aid, None)
+
+    async def _built(self, aid: str, feed: FeedRecord, entry: FeedEntry, canonical: str,
+                     now: datetime) -> tuple[str, tuple[ArticleV1, PageText | None]]:
+        return aid, await self._article(feed, entry, canonical, now)
 
     async def _article(self, feed: FeedRecord, entry: FeedEntry, canonical: str,
                        now: datetime) -> tuple[ArticleV1, PageText | None]:

@@ -118,9 +118,24 @@ async def schedule_loop(settings: IngestSettings, state: StateStore, sink: Sink,
             await asyncio.to_thread(state.release, leftover, owner)
 
 
+def warm_up() -> None:
+    """Load the language model and the page extractor now, not inside the first poll.
+
+    Both load lazily and take seconds (the language model is LZMA-compressed): paid in the
+    first poll they would delay its articles and block the event loop.
+    """
+    from communique.ingest.adapters.pages import extract_page
+    from communique.ingest.domain.language import guess_language
+
+    guess_language("Warm-up: the ministers met in the capital.", None)
+    extract_page("<html><body><article><p>Warm-up: the ministers met in the capital and signed "
+                 "an agreement on trade.</p></article></body></html>", "https://warm.up/")
+
+
 async def run_service(settings: IngestSettings, state: StateStore, stop: asyncio.Event, health: Health) -> None:
     """Sync the configured feeds, connect to Kafka and poll until stopped."""
     k = settings.kafka
+    await asyncio.to_thread(warm_up)
     feeds = load_feeds(settings)
     await asyncio.to_thread(state.upsert_feeds, feeds, time.time(), origin="config", prune=True)
     producer = Producer(k)
