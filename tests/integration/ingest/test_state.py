@@ -45,3 +45,21 @@ def test_fetch_log_trim_title_prune_and_leases(database_url: str) -> None:
     state.record(PollRecord(feed_id=b.id, owner="r1", at=now + 107, outcome="ok", next_poll_at=now + 999))
     rec = state.get(b.id)
     assert rec is not None and rec.lease_owner == "r2" and rec.next_poll_at != now + 999
+
+
+def test_leases_are_renewed_by_their_owner_and_reclaimed_after_a_restart(database_url: str) -> None:
+    state = open_state(database_url)
+    now = time.time()
+    [a, b] = state.upsert_feeds([FeedSpec(url="https://a.example/f"), FeedSpec(url="https://b.example/f")], now)
+    assert {f.id for f in state.claim_due("r1", now + 100, 10, lease_seconds=5)} == {a.id, b.id}
+    # a long poll renews its lease: still r1's after the original lease ran out
+    assert state.renew([a.id], "r1", now + 120) == 1
+    assert [f.id for f in state.claim_due("r2", now + 110, 10, lease_seconds=5)] == [b.id]
+    # another replica cannot renew what it does not hold
+    assert state.renew([a.id], "r2", now + 200) == 0
+    rec = state.get(a.id)
+    assert rec is not None and rec.lease_owner == "r1"
+    # r1 restarts under the same name: it drops what it held, the feed is claimable at once
+    assert state.release_owner("r1") == 1
+    assert [f.id for f in state.claim_due("r3", now + 111, 10, lease_seconds=5)] == [a.id]
+    assert state.release_owner("r1") == 0

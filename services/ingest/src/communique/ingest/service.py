@@ -74,6 +74,12 @@ async def schedule_loop(settings: IngestSettings, state: StateStore, sink: Sink,
     running: dict[str, asyncio.Task[PollOutcome]] = {}
     capacity = max(settings.claim_batch, settings.concurrency * 2)
     last_report, done, new_total, last_prune = time.monotonic(), 0, 0, 0.0
+    # Leases are short so that a dead replica's feeds are soon taken over; a replica renews the
+    # leases of the polls it still runs (a slow feed, many pages) well before they expire.
+    renew_every, last_renew = settings.lease_seconds / 3, time.monotonic()
+    reclaimed = await asyncio.to_thread(state.release_owner, owner)
+    if reclaimed:
+        log.info("released leases left by an earlier run of this replica", feeds=reclaimed, replica=owner)
     async with Poller(settings, state, sink, owner=owner) as poller:
         try:
             while not stop.is_set():
@@ -97,6 +103,9 @@ async def schedule_loop(settings: IngestSettings, state: StateStore, sink: Sink,
                         continue
                     done += 1
                     new_total += task.result().new
+                if running and time.monotonic() - last_renew > renew_every:
+                    await asyncio.to_thread(state.renew, list(running), owner, time.time() + settings.lease_seconds)
+                    last_renew = time.monotonic()
                 if time.monotonic() - last_report > 30:
                     log.info("ingest progress", polled=done, new=new_total, in_flight=len(running))
                     last_report = time.monotonic()

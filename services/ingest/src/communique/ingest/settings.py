@@ -33,8 +33,8 @@ class IngestSettings(ServiceSettings):
                                    "though private (e.g. 127.0.0.0/8,feeds.internal)")
     admin_api_key: SecretStr | None = Field(default=None, description="key of the admin API; unset disables it")
     replica_id: str = Field(default="", description="lease owner name; default host:pid")
-    lease_seconds: float = Field(default=120.0, gt=0, le=3600, description="how long a claimed feed stays "
-                                 "leased; a dead replica's feeds are taken over after this")
+    lease_seconds: float = Field(default=30.0, gt=0, le=3600, description="how long a claimed feed stays "
+                                 "leased unless renewed; a dead replica's feeds are taken over after this")
     claim_batch: int = Field(default=200, ge=1, le=10_000, description="feeds claimed per scheduler tick")
     title_dedup_days: float = Field(default=7.0, ge=0, le=365, description="an entry whose normalised title the "
                                     "same source published within this many days is a duplicate; 0 disables")

@@ -267,6 +267,23 @@ class StateStore:
             s.execute(update(FeedRow).where(FeedRow.id.in_(ids), FeedRow.lease_owner == owner)
                       .values(lease_owner=None, lease_until=None))
 
+    def renew(self, feed_ids: Iterable[str], owner: str, until: float) -> int:
+        """Extend ``owner``'s leases on feeds it is still polling; returns how many it still held."""
+        ids = list(feed_ids)
+        if not ids:
+            return 0
+        with self._sessions.begin() as s:
+            res = s.execute(update(FeedRow).where(FeedRow.id.in_(ids), FeedRow.lease_owner == owner)
+                            .values(lease_until=until))
+            return int(res.rowcount or 0)  # type: ignore[attr-defined]
+
+    def release_owner(self, owner: str) -> int:
+        """Drop every lease held under ``owner``: a restarted replica of that name is not polling them."""
+        with self._sessions.begin() as s:
+            res = s.execute(update(FeedRow).where(FeedRow.lease_owner == owner)
+                            .values(lease_owner=None, lease_until=None))
+            return int(res.rowcount or 0)  # type: ignore[attr-defined]
+
     def next_due_at(self) -> float | None:
         """When the earliest unpaused feed is due."""
         with self._sessions() as s:
