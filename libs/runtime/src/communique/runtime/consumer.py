@@ -138,6 +138,7 @@ class BatchConsumer:
                 max_poll_records=self._settings.max_batch,
                 session_timeout_ms=self._settings.session_timeout_ms,
                 heartbeat_interval_ms=self._settings.heartbeat_interval_ms,
+                fetch_max_wait_ms=self._settings.fetch_max_wait_ms,
                 max_partition_fetch_bytes=16 * 1024 * 1024,
                 fetch_max_bytes=64 * 1024 * 1024,
             )

@@ -42,6 +42,11 @@ class KafkaSettings(BaseSettings):
     linger_ms: int = Field(default=5, ge=0, le=10_000)
     max_batch: int = Field(default=500, ge=1, le=100_000, description="records per consumer batch")
     batch_timeout_ms: int = Field(default=200, ge=1, le=60_000)
+    fetch_max_wait_ms: int = Field(
+        default=100, ge=1, le=60_000,
+        description="longest a fetch waits at the broker for data; brokers that do not answer a waiting "
+                    "fetch when data arrives (the embedded Tansu) add up to this much latency per hop",
+    )
     session_timeout_ms: int = Field(default=10_000, ge=1000, le=300_000)
     heartbeat_interval_ms: int = Field(default=3_000, ge=100, le=60_000)
     retry_backoff_s: float = Field(default=0.5, gt=0, le=60)

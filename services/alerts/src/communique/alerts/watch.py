@@ -60,7 +60,8 @@ async def watch(settings: KafkaSettings, flt: WatchFilter, *, fmt: str, from_beg
     takes work away from the services or commits offsets.
     """
     topic = settings.alerts_topic if flt.rule else settings.events_topic
-    consumer = AIOKafkaConsumer(**settings.client_options(), enable_auto_commit=False)  # type: ignore[arg-type]
+    consumer = AIOKafkaConsumer(**settings.client_options(), enable_auto_commit=False,  # type: ignore[arg-type]
+                                fetch_max_wait_ms=settings.fetch_max_wait_ms)
     await consumer.start()
     shown = 0
     try:
