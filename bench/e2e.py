@@ -62,10 +62,10 @@ def corpus_with_events(shared: Path) -> list[dict[str, object]]:
 class FeedProcess:
     """The feed server in its own process, so the bench's API polling does not slow it down (GIL)."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, window: int = 100) -> None:
         ctx = mp.get_context("spawn")
         self._queue: mp.Queue[dict[str, object] | None] = ctx.Queue()
-        self._proc = ctx.Process(target=_serve_feed, args=(port, self._queue), daemon=True)
+        self._proc = ctx.Process(target=_serve_feed, args=(port, self._queue, window), daemon=True)
         self._proc.start()
         self.feed_url = f"http://127.0.0.1:{port}/feed.xml"
         deadline = time.monotonic() + 30
@@ -85,9 +85,9 @@ class FeedProcess:
         self._proc.join(10)
 
 
-def _serve_feed(port: int, queue: mp.Queue[dict[str, object] | None]) -> None:
-    # A feed lists its newest items only (real feeds carry 10–100): 2 s of articles at the top rate.
-    server = FeedServer([], port=port, window=100).start()
+def _serve_feed(port: int, queue: mp.Queue[dict[str, object] | None], window: int) -> None:
+    # A feed lists its newest items only (real feeds carry 10–100): 2 s of articles at 50/s.
+    server = FeedServer([], port=port, window=window).start()
     while (article := queue.get()) is not None:
         server.add(article)
     server.stop()
