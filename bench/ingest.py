@@ -1,6 +1,7 @@
 """Benchmark the ingest poller: feed fetches per second and RSS memory with N feeds on a local server.
 
     .venv/bin/python bench/ingest.py [--feeds 10000] [--items 5] [--concurrency 100] [--pages]
+        [--processes 2 --database postgresql+psycopg://postgres@127.0.0.1:5432/DB]
 
 A separate process serves the feeds (aiohttp-free: asyncio streams, HTTP/1.1 keep-alive, ETags),
 so the poller is measured alone. Pass 1 fetches and parses every feed and publishes its items
@@ -87,7 +88,9 @@ def rss_mb() -> float:
     return float(psutil.Process(os.getpid()).memory_info().rss) / 2**20
 
 
-async def run(args: argparse.Namespace, port: int) -> list[tuple[str, int, float, float, int, float]]:
+async def run(args: argparse.Namespace, port: int, db: str, part: int = 0, parts: int = 1,
+              barrier: object = None) -> list[tuple[str, int, float, float, int, float]]:
+    """Poll this process's share of the feeds (every ``parts``-th one), twice."""
     from communique.contracts import ArticleV1
     from communique.ingest.domain.feeds import FeedSpec
     from communique.ingest.poller import Poller
@@ -100,10 +103,11 @@ async def run(args: argparse.Namespace, port: int) -> list[tuple[str, int, float
         nonlocal published
         published += len(articles)
 
-    db = args.database or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
     state = open_state(db)
-    specs = [FeedSpec(url=f"http://127.0.0.1:{port}/feed/{i}.xml", name=f"Outlet {i}") for i in range(args.feeds)]
+    specs = [FeedSpec(url=f"http://127.0.0.1:{port}/feed/{i}.xml", name=f"Outlet {i}")
+             for i in range(part, args.feeds, parts)]
     records = state.upsert_feeds(specs, time.time())
+    ids = {r.id for r in records}
     settings = IngestSettings(
         database_url=db, private_allowlist="127.0.0.0/8", concurrency=args.concurrency,
         host_concurrency=args.concurrency, host_min_interval=0.0, fetch_pages=args.pages, timeout=30.0)
@@ -111,8 +115,10 @@ async def run(args: argparse.Namespace, port: int) -> list[tuple[str, int, float
     peak = rss_mb()
     async with Poller(settings, state, sink) as poller:
         for label in ("pass 1 (200, parse, publish)", "pass 2 (304 Not Modified)"):
+            if barrier is not None:
+                await asyncio.to_thread(barrier.wait)  # type: ignore[attr-defined]
             before = published
-            feeds = records if label.startswith("pass 1") else state.all_feeds()
+            feeds = records if label.startswith("pass 1") else [f for f in state.all_feeds() if f.id in ids]
             started = time.perf_counter()
             outcomes = await poller.poll_all(feeds)
             elapsed = time.perf_counter() - started
@@ -125,6 +131,11 @@ async def run(args: argparse.Namespace, port: int) -> list[tuple[str, int, float
     return rows
 
 
+def _worker(args: argparse.Namespace, port: int, db: str, part: int, parts: int, barrier: object,
+            out: mp.Queue) -> None:  # type: ignore[type-arg]
+    out.put(asyncio.run(run(args, port, db, part, parts, barrier)))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--feeds", type=int, default=10_000)
@@ -132,17 +143,44 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=100)
     parser.add_argument("--pages", action="store_true", help="also fetch and extract every article page")
     parser.add_argument("--database", default=None, help="state database URL (default: a temporary SQLite)")
+    parser.add_argument("--processes", type=int, default=1,
+                        help="poller processes (replicas) sharing the feeds; >1 needs PostgreSQL state")
     args = parser.parse_args()
     q: mp.Queue = mp.Queue()  # type: ignore[type-arg]
     server = mp.get_context("fork").Process(target=serve, args=(q, args.items), daemon=True)
     server.start()
     port = q.get(timeout=10)
+    db = args.database or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
+    if args.processes > 1 and db.startswith("sqlite"):
+        parser.error("--processes > 1 needs --database postgresql+psycopg://… (replicas share state there)")
     try:
-        rows = asyncio.run(run(args, port))
+        if args.processes == 1:
+            rows = asyncio.run(run(args, port, db))
+        else:
+            from communique.ingest.service import open_state
+
+            open_state(db)  # migrate once, before the replicas start
+            ctx = mp.get_context("fork")
+            barrier, out = ctx.Barrier(args.processes), ctx.Queue()
+            procs = [ctx.Process(target=_worker, args=(args, port, db, i, args.processes, barrier, out))
+                     for i in range(args.processes)]
+            for proc in procs:
+                proc.start()
+            parts = [out.get(timeout=3600) for _ in procs]
+            for proc in procs:
+                proc.join()
+            # the replicas poll side by side: a pass lasts as long as its slowest replica
+            rows = []
+            for k in range(2):
+                n = sum(part[k][1] for part in parts)
+                secs = max(part[k][2] for part in parts)
+                rows.append((parts[0][k][0], n, secs, n / secs, sum(part[k][4] for part in parts),
+                             sum(part[k][5] for part in parts)))
     finally:
         server.terminate()
     print(f"\ningest bench: {args.feeds} feeds x {args.items} items, concurrency {args.concurrency}, "
-          f"pages {'on' if args.pages else 'off'}, {os.cpu_count()} CPUs\n")
+          f"pages {'on' if args.pages else 'off'}, {args.processes} poller process(es), state "
+          f"{db.split(':')[0]}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}\n")
     print(f"| {'pass':<30} | {'feeds':>6} | {'seconds':>7} | {'fetches/s':>9} | {'articles':>8} "
           f"| {'peak RSS MB':>11} |")
     print(f"|{'-' * 32}|{'-' * 8}|{'-' * 9}|{'-' * 11}|{'-' * 10}|{'-' * 13}|")
