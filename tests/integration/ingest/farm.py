@@ -11,7 +11,7 @@ import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 
 def rss(items: list[tuple[str, str, str]], title: str = "Farm") -> bytes:
@@ -37,6 +37,7 @@ class Farm:
     """Feeds at ``/feed/<name>.xml`` (items set by the test), plus special paths:
 
     ``/redirect/<name>`` → 301 to ``/feed/<name>.xml``; ``/loop/<n>`` redirects forever;
+    ``/away/<quoted URL>`` → 302 to that URL;
     ``/ratelimited/<n>`` → 429 Retry-After 3600; ``/slow/<n>`` answers after ``slow_seconds``;
     ``/big/<n>`` streams ``big_bytes``; ``/nocond/<name>.xml`` ignores validators;
     ``/fixture/<file>`` serves a shared fixture; ``/a/<path>`` article pages; anything else 404.
@@ -85,6 +86,8 @@ class Farm:
                                                  "Cache-Control": "max-age=60"})
                 if kind == "redirect":
                     return self.send(301, headers={"Location": f"/feed/{rest}.xml"})
+                if kind == "away":  # /away/<url-encoded absolute URL>: a redirect to anywhere
+                    return self.send(302, headers={"Location": unquote(rest)})
                 if kind == "loop":
                     n = int(rest.split("/")[0]) if rest.split("/")[0].isdigit() else 0
                     return self.send(302, headers={"Location": f"/loop/{n + 1}"})

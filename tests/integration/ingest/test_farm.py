@@ -12,6 +12,7 @@ import itertools
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -21,7 +22,7 @@ from communique.ingest.domain import dedup
 from communique.ingest.domain.canonical import canonicalize_url
 from communique.ingest.domain.entries import parse_feed
 from communique.ingest.domain.feeds import FeedSpec
-from communique.ingest.poller import Poller
+from communique.ingest.poller import Poller, PollOutcome
 from communique.ingest.service import open_state
 from communique.ingest.settings import IngestSettings
 from communique.runtime.settings import load_settings
@@ -252,6 +253,25 @@ def test_private_addresses_are_refused_unless_allow_listed(farms: tuple[Farm, Fa
     assert farm.count("/") == 0
     assert asyncio.run(run(settings(private_allowlist="10.0.0.0/8"))) == "blocked"
     assert asyncio.run(run(settings(private_allowlist="127.0.0.1/32"))) == "ok"
+
+
+def test_every_redirect_hop_is_checked_against_private_addresses(farms: tuple[Farm, Farm], tmp_path: Path) -> None:
+    farm, _ = farms
+    farm.feeds["y"] = [(f"{farm.base_url}/a/y/1", "y1", "A story about a treaty")]
+    state = open_state(f"sqlite:///{tmp_path / 'state.db'}")
+    # The feed's own host is allowed; its redirect goes to the cloud metadata address, which is not.
+    metadata = quote("http://169.254.169.254/latest/meta-data/", safe="")
+    [bad, good] = state.upsert_feeds([FeedSpec(url=f"{farm.base_url}/away/{metadata}"),
+                                      FeedSpec(url=f"{farm.base_url}/redirect/y")], time.time())
+    sink = Collector()
+
+    async def run() -> list[PollOutcome]:
+        async with Poller(settings(private_allowlist="127.0.0.1/32"), state, sink) as poller:
+            return [await poller.poll(bad, force=True), await poller.poll(good, force=True)]
+
+    refused, followed = asyncio.run(run())
+    assert refused.status == "blocked" and "169.254.169.254" in (refused.error or "")
+    assert followed.status == "ok" and followed.new == 1
 
 
 def test_title_window_setting(farms: tuple[Farm, Farm], tmp_path: Path) -> None:

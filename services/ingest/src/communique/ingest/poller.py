@@ -154,7 +154,7 @@ class Poller:
         shards = max(1, min(16, self.settings.concurrency // CONNECTIONS_PER_CLIENT))
         per_client = max(4, -(-self.settings.concurrency // shards))
         self.clients = [make_client(self.settings.user_agent, self.settings.timeout, self.settings.max_redirects,
-                                    max_connections=per_client) for _ in range(shards)]
+                                    max_connections=per_client, check=self._check_hop) for _ in range(shards)]
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -196,13 +196,19 @@ class Poller:
     def _check(self, url: str) -> None:
         check_url_allowed(url, self.settings.allow_private, self.settings.private_allowlist)
 
-    async def _get(self, url: str, kind: str, etag: str | None = None, last_modified: str | None = None) -> FetchResult:
-        assert self.clients, "use the Poller as an async context manager"
-        client = self.clients[zlib.crc32(url.encode()) % len(self.clients)]
+    async def _check_url(self, url: str) -> None:
         if needs_dns(url, self.settings):
             await asyncio.to_thread(self._check, url)
         else:
             self._check(url)
+
+    async def _check_hop(self, request: httpx.Request) -> None:
+        """Every request the client sends, redirect hops included, must pass the address check."""
+        await self._check_url(str(request.url))
+
+    async def _get(self, url: str, kind: str, etag: str | None = None, last_modified: str | None = None) -> FetchResult:
+        assert self.clients, "use the Poller as an async context manager"
+        client = self.clients[zlib.crc32(url.encode()) % len(self.clients)]
         async with self.global_slots, self.limiter.slot(url):
             started = time.perf_counter()
             try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -53,14 +53,23 @@ class FetchResult:
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 
 
-def make_client(user_agent: str, timeout: float, max_redirects: int, max_connections: int = 100) -> httpx.AsyncClient:
-    """The shared HTTP client. httpx decodes gzip/deflate; the size cap applies to decoded bytes."""
+RequestCheck = Callable[[httpx.Request], Awaitable[None]]
+
+
+def make_client(user_agent: str, timeout: float, max_redirects: int, max_connections: int = 100,
+                check: RequestCheck | None = None) -> httpx.AsyncClient:
+    """The shared HTTP client. httpx decodes gzip/deflate; the size cap applies to decoded bytes.
+
+    ``check`` runs before every request the client sends, redirect hops included, and may raise
+    to refuse it (a redirect to a private address must be refused like a link to one).
+    """
     return httpx.AsyncClient(
         headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate",
                  "Accept": FEED_ACCEPT},
         timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)), follow_redirects=True,
         max_redirects=max_redirects,
         limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
+        event_hooks={"request": [check]} if check else {},
     )
 
 
