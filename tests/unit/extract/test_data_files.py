@@ -23,7 +23,7 @@ TITLE_SECTORS = {"GOV", "MIL", "DIP", "LEG", "JUD"}
 ROLES = {"head_of_state", "head_of_government", "foreign_minister", "defence_minister", "minister", "ambassador",
          "diplomat", "spokesperson", "military", "official", "legislator"}
 FLAGS = {"modal", "sym", "visit", "passive", "intent", "noun", "weak", "active", "place"}
-MARKER_KEYS = {"target_prep", "infinitive", "home_country", "source_case", "target_case", "place_case",
+MARKER_KEYS = {"target_prep", "infinitive", "home_country", "source_case", "target_case", "place_case", "from_case",
                "word_order", "negation", "future", "conditional", "passive_by", "passive_aux", "with", "between",
                "and", "both_sides", "speech", "background", "locative", "pronouns", "third_place",
                "complementizer", "boilerplate"}

@@ -44,13 +44,26 @@ def build_mentions(text: str, hits: list[SurfaceHit[ActorEntry]], day: date | No
             joins = gap_re.match(gap) or (entry.type == "title" and _POSSESSIVE_ADJ.match(gap)) or (
                 prev[-1][2].type == "title" and entry.type != "title" and _TITLE_WORD_OF.match(gap)
                 and not gap.strip()[:1].isupper())
+            if not joins and entry.type == "person" and prev[-1][2].type == "title" \
+                    and language not in UNSPACED_LANGUAGES and _is_given_names(gap):
+                joins = True  # "Savunma Bakanı Sergey Şoygu": a given name the dictionary lacks
             if joins and "," in gap and not any(e.type == "title" for _, _, e in prev):
                 joins = None  # "ambassador in Spain, Said Musi": an apposition to something else
+            if joins and "," in gap and entry.type not in ("title", "person") \
+                    and any(e.type == "person" for _, _, e in prev):
+                joins = None  # "Bakan Şoygu, Türkiye adına ...": a list goes on, the country is a new actor
             if joins and _can_join(prev, entry):
                 prev.append(item)
                 continue
         groups.append([item])
     return [_mention(text, g) for g in groups]
+
+
+def _is_given_names(gap: str) -> bool:
+    """One or two capitalised words and nothing else ("Sergey", "Antony J.")."""
+    words = gap.split()
+    return gap[:1].isspace() and gap[-1:].isspace() and 1 <= len(words) <= 2 and \
+        all(w[0].isupper() and w.replace(".", "").replace("-", "").isalpha() for w in words)
 
 
 def _coded(entries: list[ActorEntry]) -> list[ActorEntry]:

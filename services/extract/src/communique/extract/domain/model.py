@@ -72,6 +72,7 @@ class Markers:
     source_case: tuple[str, ...] = ()
     target_case: tuple[str, ...] = ()
     place_case: tuple[str, ...] = ()
+    from_case: tuple[str, ...] = ()  # ablative ("from X"): a source when no subject is named, never a target
     home_country: str | None = None
     infinitive: tuple[str, ...] = ()
     target_prep: tuple[str, ...] = ()

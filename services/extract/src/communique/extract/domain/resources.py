@@ -70,6 +70,7 @@ def markers_from_mapping(raw: dict[str, object]) -> Markers:
         source_case=_tuple(raw.get("source_case")),
         target_case=_tuple(raw.get("target_case")),
         place_case=_tuple(raw.get("place_case")),
+        from_case=_tuple(raw.get("from_case")),
         infinitive=_tuple(raw.get("infinitive")),
         target_prep=_tuple(raw.get("target_prep")),
         home_country=str(raw["home_country"]) if raw.get("home_country") else None,
@@ -116,5 +117,5 @@ class Resources:
             and_words=frozenset(fold(x, language) for x in markers.and_),
             case_forms=tuple((kind, tuple(fold(f, language) for f in forms)) for kind, forms in
                              (("source", markers.source_case), ("target", markers.target_case),
-                              ("place", markers.place_case)) if forms),
+                              ("place", markers.place_case), ("from", markers.from_case)) if forms),
         )

@@ -400,7 +400,15 @@ class _Sentence:
             gap = " ".join(fold(raw, self.language).split())
         if gap in (",", "-", "/", "、", "，", "・"):
             return True
+        if a.code and a.code == b.code and self.language not in UNSPACED_LANGUAGES \
+                and self.words(a.end, b.start) <= 1 and not re.search(r"[,.;:()]", self.text[a.end:b.start]):
+            return True  # "Rusya adına Savunma Bakanı Şoygu": one actor, named twice
         gap = gap.lstrip(",").strip()
+        return gap in self.res.and_words
+
+    def and_linked(self, a: ActorMention, b: ActorMention) -> bool:
+        """Are ``a`` and ``b`` joined by an "and" word (not merely a comma)?"""
+        gap = self.folded[a.end:b.start].strip().lstrip(",").strip()
         return gap in self.res.and_words
 
     def chain(self, seed: ActorMention, pool: list[ActorMention], leftwards: bool) -> list[ActorMention]:
@@ -480,6 +488,12 @@ class _Sentence:
         if after[:1] == "'" and after[1:2].isalpha():
             return "marked"  # an apostrophe case suffix the markers do not list (Türkiye'nin)
         return None
+
+    def actorless_report(self, ts: int) -> bool:
+        """Does the sentence open with a speech marker ("In the statement, …") and name no actor before it?"""
+        k = next((k for k in self.markers if k.kind == "speech" and k.end <= ts), None)
+        return k is not None and k.start - self.sent.start <= 2 and \
+            not any(m.start < k.start for m in self.mentions)
 
     def speaker(self) -> ActorMention | None:
         for k in self.markers:
@@ -618,12 +632,22 @@ class _Sentence:
                     if unmarked:
                         sources = [m for m in self.chain(unmarked[0], near, leftwards=False)
                                    if cases[id(m)] is None]
+                        if len(sources) > 1 and not any(self.and_linked(a, b) for a, b in pairwise(sources)):
+                            # "ABD, Türkiye ..." : a comma after the subject closes it; a list needs "ve"
+                            sources = sources[:1]
+                    else:
+                        # "Ankara'dan ABD'ye tepki": with no unmarked subject, the origin acts
+                        origin = [m for m in near if cases[id(m)] == "from"]
+                        if origin:
+                            sources = [origin[0]]
                 if marked_tgt:
                     cand = [m for m in marked_tgt if m not in sources]
                     if cand:
                         targets = self.chain(cand[-1], near, leftwards=True)
                 if sources and not targets:
                     rest = [m for m in near if m.start >= sources[-1].end and m not in sources]
+                    # an origin ("Rusya'dan satın alma") is the target only when nothing else is left
+                    rest = [m for m in rest if cases[id(m)] != "from"] or rest
                     if rest:
                         targets = [rest[-1]]
                     elif right:
@@ -703,6 +727,12 @@ class _Sentence:
                 sources = [spk]
                 explicit_src = False
             elif self.last_subject is not None and not weak and self.marker_between("pronouns", max(cs, ts - 40), ts):
+                sources = [self.last_subject]
+                explicit_src = False
+            elif self.last_subject is not None and not weak and targets and self.actorless_report(ts) \
+                    and all(t.code != self.last_subject.code for t in targets):
+                # "Açıklamada, ABD'ye ... çağrısında bulunuldu": an impersonal report whose
+                # author is the actor of the previous sentence
                 sources = [self.last_subject]
                 explicit_src = False
         if not sources:
