@@ -489,6 +489,22 @@ class _Sentence:
             return "marked"  # an apostrophe case suffix the markers do not list (Türkiye'nin)
         return None
 
+    def subject_taken_for_place(self, ms: list[ActorMention], cs: int, ts: int) -> list[ActorMention]:
+        """"В совместном заявлении Москва и Пекин выступили против": names right before the verb
+        that a locative two words earlier made places are the subject when nothing else is."""
+        lead = [m for m in ms if m.is_place and m.code and m.start >= cs and m.end <= ts
+                and not (m.types & {"title", "person"})]
+        if not lead or self.words(lead[-1].end, ts) > 1 or re.search(r"[,.;:()]", self.text[lead[-1].end:ts]):
+            return []
+        grp = self.chain(lead[-1], lead, leftwards=True)
+        first = grp[-1]
+        if self.preceded_by("locative", first, 0) or first.start - self.sent.start <= 1:
+            return []
+        if not any(k.kind == "locative" and k.end <= first.start and self.words(k.end, first.start) <= 2
+                   for k in self.markers):
+            return []  # a dateline or a name coordinated with a place: leave it
+        return [replace(m, is_place=False) for m in reversed(grp)]
+
     def actorless_report(self, ts: int) -> bool:
         """Does the sentence open with a speech marker ("In the statement, …") and name no actor before it?"""
         k = next((k for k in self.markers if k.kind == "speech" and k.end <= ts), None)
@@ -562,6 +578,8 @@ class _Sentence:
         weak = "weak" in flags
         ms = self.mentions
         left = [m for m in ms if m.end <= ts and m.start >= cs and not m.is_place]
+        if not left and "noun" not in flags and self.order == "SVO":
+            left = self.subject_taken_for_place(ms, cs, ts)
         allow_place = visit or "place" in flags
         right = [m for m in ms if m.start > ts and (allow_place or not m.is_place)
                  and self.words(te, m.start) <= MAX_WORDS
@@ -666,7 +684,10 @@ class _Sentence:
                         elif matrix:
                             sources = [matrix[0]]
                 elif passive:
-                    if near:
+                    if near and "noun" in flags:
+                        # "A sent troops to B at the request of C": the clause subject is asked
+                        targets = self.chain(near[0], near, leftwards=False)
+                    elif near:
                         targets = self.chain(near[-1], near, leftwards=True)
                     agents = [m for m in right if self.preceded_by("passive_by", m, 1)] or right[:1]
                     if agents:
@@ -750,8 +771,8 @@ class _Sentence:
                 targets = [p for p in places if all(p.code != s.code for s in sources)
                            and self.words(te, p.start) <= 4][:1]
             if not targets:
-                if weak or sym or visit:
-                    return []
+                if weak or sym or visit or (passive and "noun" in flags):
+                    return []  # ("at the request of X" needs the actor asked)
                 partner = self._partner(sources)
                 if partner is None:
                     return []
