@@ -17,7 +17,12 @@ _POSSESSIVE_ADJ = re.compile(r"^'s\s+[a-z]\w+\s+$")  # "Ethiopia's federal gover
 _TITLE_WORD_OF = re.compile(r"^\s+[^\W\d_][\w-]*\s+(?:of|de|du|da|do|del|der|des|von|dari)\s+$")
 _GAP_UNSPACED = re.compile(r"^(?:\s*|の|・|，|,)$")
 _TYPE_PRIORITY = {"person": 0, "name": 1, "short": 1, "acronym": 1, "alias": 2, "seat": 3, "capital": 3,
-                  "adjective": 4, "demonym": 4, "title": 5}
+                  "adjective": 4, "demonym": 4, "abbrev": 4, "title": 5}
+# what follows a dyad shorthand: 两国 双方 关系 之间 联合 合作 共同 峰会 冲突 战争 贸易 友好 建交 对话 会谈 元首 外长
+# (zh); 両国 関係 間 同盟 首脳 共同 合同 会談 外相 防衛 and particles の が は と も (ja); punctuation and quotes
+_ABBREV_NEXT = frozenset("两双关之间联合共峰冲战贸友建对会元外首领军海防" "両関同盟脳談相衛のがはとも"
+                         "“”\"「」『』《》（）()、，,。.・ ")
+_DIGITS = frozenset("0123456789０１２３４５６７８９〇一二三四五六七八九十")
 _METONYM_TYPES = frozenset({"capital", "seat"})
 
 
@@ -33,10 +38,11 @@ def build_mentions(text: str, hits: list[SurfaceHit[ActorEntry]], day: date | No
     """Merge adjacent dictionary hits into actor mentions."""
     gap_re = _GAP_UNSPACED if language in UNSPACED_LANGUAGES else _GAP_SPACED
     groups: list[list[tuple[int, int, ActorEntry]]] = []
-    for hit in hits:
-        entry = _pick(hit.payloads, day)
-        if entry is None:
-            continue
+    picked = [(hit, _pick(hit.payloads, day)) for hit in hits]
+    picked = [(hit, e) for i, (hit, e) in enumerate(picked) if e is not None
+              and (e.type != "abbrev" or _in_abbrev_run(text, picked, i))]
+    for hit, entry in picked:
+        assert entry is not None
         item = (hit.start, hit.end, entry)
         if groups:
             prev = groups[-1]
@@ -57,6 +63,32 @@ def build_mentions(text: str, hits: list[SurfaceHit[ActorEntry]], day: date | No
                 continue
         groups.append([item])
     return [_mention(text, g) for g in groups]
+
+
+def _in_abbrev_run(text: str, picked: list[tuple[SurfaceHit[ActorEntry], ActorEntry | None]], i: int) -> bool:
+    """A one-character abbreviation (中 美 日) is an actor only next to another one (中俄, 日米韓),
+    and not after a digit (17日)."""
+    hit = picked[i][0]
+    if hit.start and text[hit.start - 1] in _DIGITS:
+        return False
+
+    def abbrev(j: int) -> bool:
+        e = picked[j][1] if 0 <= j < len(picked) else None
+        return e is not None and e.type == "abbrev"
+
+    if not ((abbrev(i - 1) and picked[i - 1][0].end == hit.start) or
+            (abbrev(i + 1) and picked[i + 1][0].start == hit.end)):
+        return False
+    # the run must end where a dyad phrase goes on (中俄两国, 日米首脳, 中美关系, 俄乌冲突, 日米の):
+    # a transliterated name (罗马菲乌米奇诺) runs on with other characters
+    j = i
+    while abbrev(j + 1) and picked[j + 1][0].start == picked[j][0].end:
+        j += 1
+    end = picked[j][0].end
+    if j + 1 < len(picked) and picked[j + 1][0].start == end and picked[j + 1][1] is not None \
+            and picked[j + 1][1].type == "title":
+        return True
+    return end >= len(text) or text[end] in _ABBREV_NEXT
 
 
 def _is_given_names(gap: str) -> bool:

@@ -76,6 +76,7 @@ class Markers:
     home_country: str | None = None
     infinitive: tuple[str, ...] = ()
     target_prep: tuple[str, ...] = ()
+    relative: tuple[str, ...] = ()  # ends a relative clause before its noun (zh 的)
 
 
 @dataclass(frozen=True)

@@ -296,6 +296,13 @@ def _add_both_sides(text: str, mentions: list[ActorMention], markers: list[Marke
              for k in markers if k.kind == "both_sides"]
     if not extra:
         return mentions
+    # "中俄两国海军": the phrase right after a run of abbreviations restates it; so does a bare title after it
+    restating = [x for x in extra if any("abbrev" in m.types and not text[m.end:x.start].strip()
+                                         and x.start - m.end <= 1 for m in mentions)]
+    if restating:
+        extra = [x for x in extra if x not in restating]
+        mentions = [m for m in mentions if not (m.code is None and m.types == {"title"}
+                                                and any(x.start <= m.start <= x.end + 1 for x in restating))]
     # "kedua pemimpin", "the two leaders": the phrase wins over a title inside it
     kept = [m for m in mentions if not any(m.start < x.end and x.start < m.end for x in extra)]
     return sorted(kept + extra, key=lambda m: m.start)
@@ -394,6 +401,8 @@ class _Sentence:
 
     def coordinated(self, a: ActorMention, b: ActorMention) -> bool:
         gap = self.folded[a.end:b.start].strip()
+        if not gap and "abbrev" in a.types and "abbrev" in b.types:
+            return True  # 中俄, 日米: a dyad written as two abbreviations
         if len(gap) > 2 and self.language not in UNSPACED_LANGUAGES:
             # names the dictionaries do not know ("Президент России Владимир Путин, президент ...")
             raw = _CAPWORD.sub(lambda m: "" if m.group()[0].isupper() else m.group(), self.text[a.end:b.start])
@@ -504,6 +513,12 @@ class _Sentence:
                    for k in self.markers):
             return []  # a dateline or a name coordinated with a place: leave it
         return [replace(m, is_place=False) for m in reversed(grp)]
+
+    def relative_subject(self, m: ActorMention, ts: int) -> bool:
+        """"对中国提供的援助": the actor is the subject of a relative clause (words, then 的)
+        modifying the trigger, not the object of the preposition ("对中国的制裁" is)."""
+        return any(k.kind == "relative" and m.end < k.start and k.end <= ts and self.text[m.end:k.start].strip()
+                   for k in self.markers)
 
     def actorless_report(self, ts: int) -> bool:
         """Does the sentence open with a speech marker ("In the statement, …") and name no actor before it?"""
@@ -650,7 +665,9 @@ class _Sentence:
                     if unmarked:
                         sources = [m for m in self.chain(unmarked[0], near, leftwards=False)
                                    if cases[id(m)] is None]
-                        if len(sources) > 1 and not any(self.and_linked(a, b) for a, b in pairwise(sources)):
+                        links = list(pairwise(sources))
+                        if links and not any(self.and_linked(a, b) for a, b in links) \
+                                and any(self.folded[a.end:b.start].strip() in (",", "，") for a, b in links):
                             # "ABD, Türkiye ..." : a comma after the subject closes it; a list needs "ve"
                             sources = sources[:1]
                     else:
@@ -714,7 +731,8 @@ class _Sentence:
                             sources = self.chain(near[0], near, leftwards=False)
                         else:
                             sources = self.chain(near[-1], near, leftwards=True)
-                            if len(sources) == 1 and len(near) > 1 and self.preceded_by("target_prep", sources[0], 1):
+                            if len(sources) == 1 and len(near) > 1 and self.preceded_by("target_prep", sources[0], 1) \
+                                    and not self.relative_subject(sources[0], ts):
                                 # "习近平…对哈萨克斯坦进行国事访问": a preposition marks the target before the verb
                                 targets = sources
                                 prev = near[near.index(sources[0]) - 1]
