@@ -514,6 +514,26 @@ class _Sentence:
             return []  # a dateline or a name coordinated with a place: leave it
         return [replace(m, is_place=False) for m in reversed(grp)]
 
+    def between_group(self, pool: list[ActorMention]) -> list[ActorMention]:
+        """The two parties after "between": "between Israel and the Palestinian factions",
+        "بين إسرائيل والفصائل الفلسطينية" (an "and" word, or the Arabic proclitic و, then a few words)."""
+        if not pool:
+            return []
+        grp = self.chain(pool[0], pool, leftwards=False)
+        if len(grp) >= 2:
+            return grp
+        first = pool[0]
+        for m in pool[1:]:
+            gap = self.text[first.end:m.start]
+            if m.code == first.code or re.search(r"[,.;:()]", gap) or self.words(first.end, m.start) > 4:
+                continue
+            toks = fold(gap, self.language).split()
+            if any(t in self.res.and_words or (self.language == "ar" and t.startswith("و") and len(t) > 3)
+                   for t in toks[:1]):
+                return [first, m]
+            break
+        return []
+
     def relative_subject(self, m: ActorMention, ts: int) -> bool:
         """"对中国提供的援助": the actor is the subject of a relative clause (words, then 的)
         modifying the trigger, not the object of the preposition ("对中国的制裁" is)."""
@@ -613,6 +633,8 @@ class _Sentence:
             after = [m for m in right if m.start >= btw.end]
             if after:
                 grp = self.chain(after[0], right, leftwards=False)
+                if len(grp) < 2:
+                    grp = self.between_group(after) or grp
                 near_left = [m for m in left if self.words(m.end, ts) <= MAX_WORDS]
                 inner = [m for m in right if m.end <= btw.start and m not in grp]
                 if not sym and inner:
@@ -625,6 +647,18 @@ class _Sentence:
                     targets = grp  # "(he) is ready to be a bridge between the two leaders"
                 elif len(grp) >= 2 or (grp and grp[0].both_sides):
                     sources, pair_mode = grp, True
+        if not sources and not targets and pat.cameo in ("045", "039"):
+            # "a ceasefire between Israel and Hamas, mediated by Egypt" / "بوساطة مصرية": the parties
+            # named after an earlier "between" are the targets, the mediator is the source
+            btw_before = self.marker_between("between", cs, ts)
+            if btw_before is not None:
+                inner = [m for m in ms if btw_before.end <= m.start and m.end <= ts and not m.is_place]
+                grp = self.between_group(inner)
+                mediator = [m for m in right if not m.is_place][:1] or \
+                    [m for m in left if grp and m.start >= grp[-1].end and self.words(m.end, ts) <= 1][-1:] or \
+                    [m for m in left if m.end <= btw_before.start][-1:]
+                if len(grp) >= 2 and mediator and all(m.code != mediator[0].code for m in grp):
+                    sources, targets = mediator, grp
         # "A-B talks"
         if not sources and left and "noun" in flags:
             last = left[-1]
