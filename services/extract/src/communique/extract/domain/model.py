@@ -77,6 +77,7 @@ class Markers:
     infinitive: tuple[str, ...] = ()
     target_prep: tuple[str, ...] = ()
     relative: tuple[str, ...] = ()  # ends a relative clause before its noun (zh 的)
+    recent: tuple[str, ...] = ()  # weekdays, today, yesterday: the action is of this news cycle
 
 
 @dataclass(frozen=True)

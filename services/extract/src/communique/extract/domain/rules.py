@@ -534,6 +534,12 @@ class _Sentence:
             break
         return []
 
+    def dated_recent(self, ts: int, year_pos: int) -> bool:
+        """Is a weekday/today/yesterday marker closer to the trigger than the year at ``year_pos``?"""
+        far = abs(year_pos - ts)
+        return any(k.kind == "recent" and abs(k.start - ts) < far and self.sent.start <= k.start
+                   for k in self.markers)
+
     def relative_subject(self, m: ActorMention, ts: int) -> bool:
         """"对中国提供的援助": the actor is the subject of a relative clause (words, then 的)
         modifying the trigger, not the object of the preposition ("对中国的制裁" is)."""
@@ -599,7 +605,8 @@ class _Sentence:
         if self.marker_between("background", near_start, near_end):
             return []
         day = self.day
-        if day is not None and any(y < day.year and near_start <= pos < near_end for pos, y in self.years):
+        if day is not None and any(y < day.year and near_start <= pos < near_end and not self.dated_recent(ts, pos)
+                                   for pos, y in self.years):
             return []
         if self.content_of_other(ts, pat):
             return []
