@@ -832,7 +832,7 @@ class _Sentence:
             if not targets:
                 if weak or sym or visit or (passive and "noun" in flags):
                     return []  # ("at the request of X" needs the actor asked)
-                partner = self._partner(sources)
+                partner = self._partner(sources, pat.cameo[:2])
                 if partner is None:
                     return []
                 targets = [partner]
@@ -898,12 +898,17 @@ class _Sentence:
                     out.append(Candidate(b, a, cameo, modality, self.sent, trig_text, conf, cues, where_at))
         return out
 
-    def _partner(self, sources: list[ActorMention]) -> ActorMention | None:
+    def _partner(self, sources: list[ActorMention], root: str = "") -> ActorMention | None:
         if len(self.dyad) < 2 or len(sources) != 1:
             return None
         src = sources[0]
         if src.code not in self.dyad:
-            return None
-        other = self.dyad[1] if src.code == self.dyad[0] else self.dyad[0]
+            if root not in ("10", "11", "12") or src.kind != "state" or self.kinds.get(self.dyad[0]) == "igo":
+                return None
+            # a third state reacting with no object named ("the White House criticised the trip",
+            # "Australia said it would drop the contract"): the article's main actor is the other side
+            other = self.dyad[0]
+        else:
+            other = self.dyad[1] if src.code == self.dyad[0] else self.dyad[0]
         return ActorMention(start=src.start, end=src.end, text="", code=other, kind=self.kinds.get(other, "state"),
                             sector=None, explicit=False)
