@@ -540,6 +540,19 @@ class _Sentence:
         return any(k.kind == "recent" and abs(k.start - ts) < far and self.sent.start <= k.start
                    for k in self.markers)
 
+    def negated_later(self, te: int) -> bool:
+        """A negation between the trigger and the end of its clause (German V2: "lehnte ... nicht ab");
+        "nicht nur" (not only) does not negate."""
+        end = self.sent.end
+        stop = re.search(r"[,.;:]", self.text[te:end])
+        if stop:
+            end = te + stop.start()
+        ands = [k.start for k in self.markers if k.kind == "and" and te <= k.start < end]
+        if ands:
+            end = min(ands)
+        return any(k.kind == "negation" and te <= k.start and k.end <= end
+                   and not re.match(r"\s+nur\b", self.text[k.end:k.end + 6], re.I) for k in self.markers)
+
     def relative_subject(self, m: ActorMention, ts: int) -> bool:
         """"对中国提供的援助": the actor is the subject of a relative clause (words, then 的)
         modifying the trigger, not the object of the preposition ("对中国的制裁" is)."""
@@ -593,6 +606,8 @@ class _Sentence:
             return []
         if self.order == "SOV" and self.marker_between("negation", te, min(self.sent.end, te + 12)):
             return []  # 会談しなかった: the negation follows the verb
+        if self.order == "SOV" and self.language not in UNSPACED_LANGUAGES and self.negated_later(te):
+            return []  # "lehnte den Vorschlag nicht ab", "unterstützt die Ukraine nicht"
         if self.marker_between("conditional", cs, ts):
             return []
         cond = self.marker_between("conditional", te, self.sent.end)
@@ -613,6 +628,10 @@ class _Sentence:
         fut = self.marker_between("future", window_start, ts)
         fut_span = 10 if self.language in UNSPACED_LANGUAGES else 4
         intended = "intent" in flags or (fut is not None and self.words(fut.end, ts) <= fut_span)
+        if not intended and self.order == "SOV" and self.language in UNSPACED_LANGUAGES:
+            # 訪問する予定, 抗議する方針, 協力する意向: the modality follows the verb
+            after = self.marker_between("future", te, min(self.sent.end, te + 8))
+            intended = after is not None and not re.search(r"[、。，,]", self.text[te:after.start])
         modality = "intended" if intended else "asserted"
 
         visit = "visit" in flags
@@ -679,6 +698,17 @@ class _Sentence:
             by = right[0].start >= te and self.preceded_by("passive_by", right[0], 0)
             if aux is not None and by and self.words(aux.end, ts) <= 1:
                 passive = True
+        if not passive and not sources and not targets and self.order == "SOV" and "active" not in flags \
+                and self.language not in UNSPACED_LANGUAGES:
+            # "Polen wurde von Deutschland kritisiert": auxiliary, agent after a passive_by marker, final verb
+            aux = self.marker_between("passive_aux", cs, ts)
+            agents = [m for m in left if aux is not None and m.start >= aux.end
+                      and self.preceded_by("passive_by", m, 1)]
+            patients = [m for m in left if aux is not None and m.end <= aux.start]
+            if agents and patients:
+                passive = True
+                sources = self.chain(agents[0], left, leftwards=False)
+                targets = self.chain(patients[-1], left, leftwards=True)
         explicit_src = explicit_tgt = True
         if not sources and not targets:
             if self.order == "VSO" and not passive:
