@@ -78,6 +78,7 @@ class Markers:
     target_prep: tuple[str, ...] = ()
     relative: tuple[str, ...] = ()  # ends a relative clause before its noun (zh 的)
     recent: tuple[str, ...] = ()  # weekdays, today, yesterday: the action is of this news cycle
+    private: tuple[str, ...] = ()  # company/team/fans heads: a nationality on them is no state actor
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from communique.extract.domain.text import fold
 MARKER_KINDS: tuple[str, ...] = (
     "negation", "future", "conditional", "passive_by", "passive_aux", "with", "between", "and",
     "both_sides", "speech", "background", "locative", "pronouns", "third_place",
-    "complementizer", "boilerplate", "infinitive", "target_prep", "relative", "recent",
+    "complementizer", "boilerplate", "infinitive", "target_prep", "relative", "recent", "private",
 )
 
 
@@ -75,6 +75,7 @@ def markers_from_mapping(raw: dict[str, object]) -> Markers:
         target_prep=_tuple(raw.get("target_prep")),
         relative=_tuple(raw.get("relative")),
         recent=_tuple(raw.get("recent")),
+        private=_tuple(raw.get("private")),
         home_country=str(raw["home_country"]) if raw.get("home_country") else None,
     )
 

@@ -85,6 +85,7 @@ class RuleCoder:
         framed = boundary_text(folded) if res.actors.framed else None
         mentions = build_mentions(text, res.actors.find(text, folded, framed), day, language)
         markers = [MarkerHit(h.start, h.end, h.payloads[0]) for h in res.marker_matcher.find(text, folded, framed)]
+        mentions = _drop_private(text, mentions, markers, language)
         _mark_places(text, mentions, markers, language, res.and_words)
         _propagate_places(folded, mentions, res.and_words)
         mentions = _add_both_sides(text, mentions, markers)
@@ -247,6 +248,33 @@ def _only_names_between(text: str, a: int, b: int, and_words: frozenset[str]) ->
     rest = _CAPWORD.sub(lambda w: "" if w.group()[0].isupper() else w.group(), gap)
     words = [w for w in re.split(r"[\s,]+", rest.lower()) if w]
     return (bool(words) and all(w in and_words for w in words)) or (not words and "," in gap)
+
+
+# languages whose nationality adjective follows its noun ("entreprise chinoise", "perusahaan China")
+_HEAD_FIRST = frozenset({"fr", "es", "pt", "id", "ms", "ar"})
+
+
+def _drop_private(text: str, mentions: list[ActorMention], markers: list[MarkerHit],
+                  language: str) -> list[ActorMention]:
+    """A nationality or country name right next to a business/sports head ("Chinese automaker",
+    "entreprise chinoise", "中国企业") names a company or team, not a state actor."""
+    heads = [k for k in markers if k.kind == "private"]
+    if not heads:
+        return mentions
+    unspaced = language in UNSPACED_LANGUAGES
+
+    head_first = language in _HEAD_FIRST
+
+    def next_to(m: ActorMention, k: MarkerHit) -> bool:
+        if k.start >= m.end and not head_first:
+            gap = text[m.end:k.start]
+        elif k.end <= m.start and head_first:
+            gap = text[k.end:m.start]
+        else:
+            return False
+        return gap == "" if unspaced else (gap.strip(" -") == "" and len(gap) <= 2)
+
+    return [m for m in mentions if m.types & {"title", "person"} or not any(next_to(m, k) for k in heads)]
 
 
 def _mark_places(text: str, mentions: list[ActorMention], markers: list[MarkerHit], language: str,
