@@ -125,9 +125,13 @@ class RuleCoder:
             ctx.kinds.update(kinds)
             ctx.triggers = s_t
             ctx.recent = recent
+            produced: list[Candidate] = []
             for t in s_t:
-                cands.extend(ctx.code_trigger(t[0], t[1], t[2]))
+                produced.extend(ctx.code_trigger(t[0], t[1], t[2]))
+            cands.extend(produced)
             subj = ctx.speaker() or next((m for m in s_m if not m.is_place and m.code and not m.both_sides), None)
+            if ctx.anaphoric and produced:
+                subj = produced[0].source  # "وطالب المجلس ...": the subject stays the previous actor
             if subj is not None:
                 last_subject = subj
             recent = _distinct_codes(s_m) or recent
@@ -304,6 +308,8 @@ def _mark_places(text: str, mentions: list[ActorMention], markers: list[MarkerHi
         if m.start - line_start < 60 and before.strip() and not any(c.islower() for c in before) \
                 and re.match(r"\s*(?:,|-|\(|$)", text[m.end:m.end + 3]):
             m.is_place = True
+        elif m.start == line_start and "capital" in m.types and re.match(r"\s*(?:-|\()", text[m.end:m.end + 3]):
+            m.is_place = True  # "القاهرة - ...", "Beijing (Xinhua) -": a dateline in an uncased script too
         if text[m.start:m.end].isupper() and len(m.text) > 4 and m.start - line_start < 40 \
                 and not (m.types & {"acronym", "short"}):
             m.is_place = True
@@ -410,6 +416,7 @@ class _Sentence:
         self.recent: list[str] = []  # distinct actor codes of the previous sentence, in order
         self.has_pronoun = any(k.kind in ("pronouns", "speech") for k in markers)
         self.years = [(m.start(), int(m.group(1))) for m in _YEAR.finditer(text, sent.start, sent.end)]
+        self.anaphoric = False  # a source was taken from the previous sentence
 
     # helpers
     def words(self, a: int, b: int) -> int:
@@ -581,6 +588,13 @@ class _Sentence:
         return any(k.kind == "negation" and te <= k.start and k.end <= end
                    and not re.match(r"\s+nur\b", self.text[k.end:k.end + 6], re.I) for k in self.markers)
 
+    def definite_noun_after(self, te: int) -> bool:
+        """Arabic VSO: a definite noun (ال…) right after the verb is its subject ("دعا القرار", "طالب المجلس")."""
+        if self.language != "ar":
+            return False
+        m = re.match(r"\s*[\"«]?(\w+)", self.text[te:])
+        return m is not None and fold(m.group(1), "ar").startswith("ال")
+
     def relative_subject(self, m: ActorMention, ts: int) -> bool:
         """"对中国提供的援助": the actor is the subject of a relative clause (words, then 的)
         modifying the trigger, not the object of the preposition ("对中国的制裁" is)."""
@@ -738,12 +752,15 @@ class _Sentence:
                 sources = self.chain(agents[0], left, leftwards=False)
                 targets = self.chain(patients[-1], left, leftwards=True)
         explicit_src = explicit_tgt = True
+        anaphoric_subject = False
         if not sources and not targets:
             if self.order == "VSO" and not passive:
-                if right and self.words(te, right[0].start) > 1 and not left:
+                if right and not left and (self.words(te, right[0].start) > 1 or (
+                        self.words(te, right[0].start) == 1 and self.definite_noun_after(te))):
                     # the subject right after the verb is no known actor ("دعا القرار مجلس الأمن"):
                     # the first actor is the object; the subject comes from context below
                     targets = self.chain(right[0], right, leftwards=False)
+                    anaphoric_subject = True
                 elif right:
                     sources = self.chain(right[0], right, leftwards=False)
                     rest = [m for m in right if m.start >= sources[-1].end]
@@ -867,6 +884,12 @@ class _Sentence:
             elif self.last_subject is not None and not weak and self.marker_between("pronouns", max(cs, ts - 40), ts):
                 sources = [self.last_subject]
                 explicit_src = False
+            elif self.last_subject is not None and not weak and targets and anaphoric_subject \
+                    and all(t.code != self.last_subject.code for t in targets):
+                # "وطالب المجلس ... بانسحاب القوات التركية": "the council" is the actor named before
+                sources = [self.last_subject]
+                explicit_src = False
+                self.anaphoric = True
             elif self.last_subject is not None and not weak and targets and self.actorless_report(ts) \
                     and all(t.code != self.last_subject.code for t in targets):
                 # "Açıklamada, ABD'ye ... çağrısında bulunuldu": an impersonal report whose
