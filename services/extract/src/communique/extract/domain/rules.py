@@ -498,6 +498,8 @@ class _Sentence:
             if pat is not None and {"noun", "weak"} <= pat.flags and "weak" not in p.flags \
                     and self.words(e, ts) <= 10:
                 return True  # "signed 10 cooperation agreements covering trade, investment": the object
+            if pat is not None and "noun" in pat.flags and p.cameo == "057" and self.words(e, ts) <= 4:
+                return True  # "подписали заявление о прекращении огня": what the document is about
             if root in ("02", "10", "13") and self.words(e, ts) <= 8:
                 return True
             # "rejected a fresh offer for direct talks", "accused X of restoring the blackmail in talks",
