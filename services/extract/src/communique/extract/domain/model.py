@@ -73,6 +73,7 @@ class Markers:
     target_case: tuple[str, ...] = ()
     place_case: tuple[str, ...] = ()
     from_case: tuple[str, ...] = ()  # ablative ("from X"): a source when no subject is named, never a target
+    genitive_case: tuple[str, ...] = ()  # possessor of the object NP: the target ("ABD'nin Tayvan'a satışını")
     home_country: str | None = None
     infinitive: tuple[str, ...] = ()
     target_prep: tuple[str, ...] = ()

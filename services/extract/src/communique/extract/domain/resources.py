@@ -71,6 +71,7 @@ def markers_from_mapping(raw: dict[str, object]) -> Markers:
         target_case=_tuple(raw.get("target_case")),
         place_case=_tuple(raw.get("place_case")),
         from_case=_tuple(raw.get("from_case")),
+        genitive_case=_tuple(raw.get("genitive_case")),
         infinitive=_tuple(raw.get("infinitive")),
         target_prep=_tuple(raw.get("target_prep")),
         relative=_tuple(raw.get("relative")),
@@ -120,5 +121,6 @@ class Resources:
             and_words=frozenset(fold(x, language) for x in markers.and_),
             case_forms=tuple((kind, tuple(fold(f, language) for f in forms)) for kind, forms in
                              (("source", markers.source_case), ("target", markers.target_case),
-                              ("place", markers.place_case), ("from", markers.from_case)) if forms),
+                              ("place", markers.place_case), ("from", markers.from_case),
+                              ("genitive", markers.genitive_case)) if forms),
         )

@@ -489,6 +489,8 @@ class _Sentence:
     def content_of_other(self, ts: int, pat: TriggerPattern | None = None) -> bool:
         """Is this trigger what another actor urged, demanded or threatened ("urged Iran to release",
         "threatened to break off relations")? Then it is not an event of its own."""
+        if self.order == "SOV" and self.res.markers.target_case:
+            return self.object_of_later(ts, pat)
         for _s, e, p in self.triggers:
             if e > ts or re.search(r"[.;:]", self.text[e:ts]):
                 continue
@@ -596,6 +598,21 @@ class _Sentence:
             return False
         m = re.match(r"\s*[\"«]?(\w+)", self.text[te:])
         return m is not None and fold(m.group(1), "ar").startswith("ال")
+
+    def object_of_later(self, ts: int, pat: TriggerPattern | None) -> bool:
+        """Case-marked SOV (ja, tr): the object stands before its verb, so a trigger is the content of
+        a later appeal, demand, criticism, rejection or threat ("米国の制裁を非難した",
+        "ABD'nin yaptırımlarını kınadı") when that verb follows within a few words."""
+        if pat is None or pat.cameo[:2] in ("02", "10", "11", "12", "13"):
+            return False
+        te = next((e for s, e, p in self.triggers if s == ts and p is pat), ts)
+        for s, _e, p in self.triggers:
+            if s < te or re.search(r"[.;:。、，,]", self.text[te:s]):
+                continue
+            if p.cameo[:2] in ("02", "10", "11", "12", "13") and "weak" not in p.flags and self.words(te, s) <= 3 \
+                    and not any(te <= m.start and m.end <= s for m in self.mentions):
+                return True
+        return False
 
     def relative_subject(self, m: ActorMention, ts: int) -> bool:
         """"对中国提供的援助": the actor is the subject of a relative clause (words, then 的)
@@ -797,6 +814,11 @@ class _Sentence:
                     cand = [m for m in marked_tgt if m not in sources]
                     if cand:
                         targets = self.chain(cand[-1], near, leftwards=True)
+                        after_src = sources[-1].end if sources else cs
+                        owner = [m for m in near if cases[id(m)] == "genitive" and after_src <= m.start
+                                 and m.end <= targets[-1].start and m.code != targets[0].code]
+                        if owner:
+                            targets = [owner[0]]  # the dative sits inside the genitive's object phrase
                 if sources and not targets:
                     rest = [m for m in near if m.start >= sources[-1].end and m not in sources]
                     # an origin ("Rusya'dan satın alma") is the target only when nothing else is left
