@@ -500,6 +500,9 @@ class _Sentence:
             if pat is not None and {"noun", "weak"} <= pat.flags and "weak" not in p.flags \
                     and self.words(e, ts) <= 10:
                 return True  # "signed 10 cooperation agreements covering trade, investment": the object
+            if pat is not None and "noun" in pat.flags and root == "03" and "intent" in p.flags \
+                    and self.words(e, ts) <= 6:
+                return True  # "will provide 25,000 tons of food aid": the intention is the event
             if pat is not None and "noun" in pat.flags and p.cameo == "057" and self.words(e, ts) <= 4:
                 return True  # "подписали заявление о прекращении огня": what the document is about
             if root in ("02", "10", "13") and self.words(e, ts) <= 8:
