@@ -509,7 +509,8 @@ class _Sentence:
                 return True
             # "rejected a fresh offer for direct talks", "accused X of restoring the blackmail in talks",
             # "cancelled a planned visit", "suspended part of a military aid programme"
-            if root in ("11", "12") and "weak" not in p.flags and self.words(e, ts) <= 6:
+            reach = 9 if pat is not None and "noun" in pat.flags else 6  # a noun sits deeper in the object
+            if root in ("11", "12") and "weak" not in p.flags and self.words(e, ts) <= reach:
                 return True
             if root == "16" and "weak" not in p.flags and self.words(e, ts) <= 6 \
                     and not any(e <= m.start and m.end <= ts for m in self.mentions):
