@@ -22,6 +22,8 @@ _TYPE_PRIORITY = {"person": 0, "name": 1, "short": 1, "acronym": 1, "alias": 2, 
 # (zh); 両国 関係 間 同盟 首脳 共同 合同 会談 外相 防衛 and particles の が は と も (ja); punctuation and quotes
 _ABBREV_NEXT = frozenset("两双关之间联合共峰冲战贸友建对会元外首领军海防" "両関同盟脳談相衛のがはとも"
                          "“”\"「」『』《》（）()、，,。.・ ")
+# characters that make a word with a following abbreviation: 訪米 来日 在日 駐日 滞米 (ja), 访美 来华 驻日 赴美 (zh)
+_ABBREV_VERB_PREFIX = frozenset("訪来在駐滞访驻赴")
 _DIGITS = frozenset("0123456789０１２３４５６７８９〇一二三四五六七八九十")
 _METONYM_TYPES = frozenset({"capital", "seat"})
 
@@ -58,7 +60,9 @@ def build_mentions(text: str, hits: list[SurfaceHit[ActorEntry]], day: date | No
             if joins and "," in gap and entry.type not in ("title", "person") \
                     and any(e.type == "person" for _, _, e in prev):
                 joins = None  # "Bakan Şoygu, Türkiye adına ...": a list goes on, the country is a new actor
-            if joins and _can_join(prev, entry):
+            title_after_name = language in UNSPACED_LANGUAGES and entry.type == "title" and gap == "" \
+                and prev[-1][2].type == "person" and not any(e.type == "title" for _, _, e in prev)
+            if joins and (_can_join(prev, entry) or title_after_name):  # バイデン大統領: the title follows
                 prev.append(item)
                 continue
         groups.append([item])
@@ -71,6 +75,16 @@ def _in_abbrev_run(text: str, picked: list[tuple[SurfaceHit[ActorEntry], ActorEn
     hit = picked[i][0]
     if hit.start and text[hit.start - 1] in _DIGITS:
         return False
+
+    def run_start(j: int) -> int:
+        while j > 0 and picked[j - 1][1] is not None and picked[j - 1][1].type == "abbrev" \
+                and picked[j - 1][0].end == picked[j][0].start:
+            j -= 1
+        return picked[j][0].start
+
+    first = run_start(i)
+    if first and text[first - 1] in _ABBREV_VERB_PREFIX:
+        return False  # 訪米中 (during the US visit), 来华, 驻日: a word, not a dyad
 
     def abbrev(j: int) -> bool:
         e = picked[j][1] if 0 <= j < len(picked) else None
