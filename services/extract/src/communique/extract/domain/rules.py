@@ -671,6 +671,10 @@ class _Sentence:
             return []
         if self.order == "SOV" and self.marker_between("negation", te, min(self.sent.end, te + 12)):
             return []  # 会談しなかった: the negation follows the verb
+        if self.order == "SOV" and self.language in UNSPACED_LANGUAGES \
+                and self.marker_between("conditional", te, min(self.sent.end, te + 16)) \
+                and pat.cameo[:2] not in ("02", "10", "13"):
+            return []  # 提訴も含めて対応を検討する: merely considered (threats and demands are conditional anyway)
         if self.order == "SOV" and self.language not in UNSPACED_LANGUAGES and self.negated_later(te):
             return []  # "lehnte den Vorschlag nicht ab", "unterstützt die Ukraine nicht"
         if self.marker_between("conditional", cs, ts):
