@@ -16,7 +16,7 @@ DATA = PACKAGED_DATA
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "data"
 ROOTS = [DATA, FIXTURE]
 
-COUNTRY_TYPES = {"name", "short", "adjective", "demonym", "capital", "seat", "alias"}
+COUNTRY_TYPES = {"name", "short", "adjective", "demonym", "capital", "seat", "alias", "abbrev"}
 IGO_TYPES = {"name", "acronym", "alias"}
 SECTORS = {"GOV", "MIL", "DIP", "LEG", "JUD", "POL", "BUS", "MED", "CVL", "REB"}
 TITLE_SECTORS = {"GOV", "MIL", "DIP", "LEG", "JUD"}
@@ -24,6 +24,7 @@ ROLES = {"head_of_state", "head_of_government", "foreign_minister", "defence_min
          "diplomat", "spokesperson", "military", "official", "legislator"}
 FLAGS = {"modal", "sym", "visit", "passive", "intent", "noun", "weak", "active", "place"}
 MARKER_KEYS = {"target_prep", "infinitive", "home_country", "source_case", "target_case", "place_case",
+               "from_case", "genitive_case", "relative", "recent", "private",
                "word_order", "negation", "future", "conditional", "passive_by", "passive_aux", "with", "between",
                "and", "both_sides", "speech", "background", "locative", "pronouns", "third_place",
                "complementizer", "boilerplate"}

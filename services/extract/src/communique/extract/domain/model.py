@@ -72,9 +72,14 @@ class Markers:
     source_case: tuple[str, ...] = ()
     target_case: tuple[str, ...] = ()
     place_case: tuple[str, ...] = ()
+    from_case: tuple[str, ...] = ()  # ablative ("from X"): a source when no subject is named, never a target
+    genitive_case: tuple[str, ...] = ()  # possessor of the object NP: the target ("ABD'nin Tayvan'a satışını")
     home_country: str | None = None
     infinitive: tuple[str, ...] = ()
     target_prep: tuple[str, ...] = ()
+    relative: tuple[str, ...] = ()  # ends a relative clause before its noun (zh 的)
+    recent: tuple[str, ...] = ()  # weekdays, today, yesterday: the action is of this news cycle
+    private: tuple[str, ...] = ()  # company/team/fans heads: a nationality on them is no state actor
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from communique.extract.domain.text import fold
 MARKER_KINDS: tuple[str, ...] = (
     "negation", "future", "conditional", "passive_by", "passive_aux", "with", "between", "and",
     "both_sides", "speech", "background", "locative", "pronouns", "third_place",
-    "complementizer", "boilerplate", "infinitive", "target_prep",
+    "complementizer", "boilerplate", "infinitive", "target_prep", "relative", "recent", "private",
 )
 
 
@@ -70,8 +70,13 @@ def markers_from_mapping(raw: dict[str, object]) -> Markers:
         source_case=_tuple(raw.get("source_case")),
         target_case=_tuple(raw.get("target_case")),
         place_case=_tuple(raw.get("place_case")),
+        from_case=_tuple(raw.get("from_case")),
+        genitive_case=_tuple(raw.get("genitive_case")),
         infinitive=_tuple(raw.get("infinitive")),
         target_prep=_tuple(raw.get("target_prep")),
+        relative=_tuple(raw.get("relative")),
+        recent=_tuple(raw.get("recent")),
+        private=_tuple(raw.get("private")),
         home_country=str(raw["home_country"]) if raw.get("home_country") else None,
     )
 
@@ -116,5 +121,6 @@ class Resources:
             and_words=frozenset(fold(x, language) for x in markers.and_),
             case_forms=tuple((kind, tuple(fold(f, language) for f in forms)) for kind, forms in
                              (("source", markers.source_case), ("target", markers.target_case),
-                              ("place", markers.place_case)) if forms),
+                              ("place", markers.place_case), ("from", markers.from_case),
+                              ("genitive", markers.genitive_case)) if forms),
         )

@@ -85,6 +85,7 @@ class RuleCoder:
         framed = boundary_text(folded) if res.actors.framed else None
         mentions = build_mentions(text, res.actors.find(text, folded, framed), day, language)
         markers = [MarkerHit(h.start, h.end, h.payloads[0]) for h in res.marker_matcher.find(text, folded, framed)]
+        mentions = _drop_private(text, mentions, markers, language)
         _mark_places(text, mentions, markers, language, res.and_words)
         _propagate_places(folded, mentions, res.and_words)
         mentions = _add_both_sides(text, mentions, markers)
@@ -124,9 +125,13 @@ class RuleCoder:
             ctx.kinds.update(kinds)
             ctx.triggers = s_t
             ctx.recent = recent
+            produced: list[Candidate] = []
             for t in s_t:
-                cands.extend(ctx.code_trigger(t[0], t[1], t[2]))
+                produced.extend(ctx.code_trigger(t[0], t[1], t[2]))
+            cands.extend(produced)
             subj = ctx.speaker() or next((m for m in s_m if not m.is_place and m.code and not m.both_sides), None)
+            if ctx.anaphoric and produced:
+                subj = produced[0].source  # "وطالب المجلس ...": the subject stays the previous actor
             if subj is not None:
                 last_subject = subj
             recent = _distinct_codes(s_m) or recent
@@ -249,6 +254,33 @@ def _only_names_between(text: str, a: int, b: int, and_words: frozenset[str]) ->
     return (bool(words) and all(w in and_words for w in words)) or (not words and "," in gap)
 
 
+# languages whose nationality adjective follows its noun ("entreprise chinoise", "perusahaan China")
+_HEAD_FIRST = frozenset({"fr", "es", "pt", "id", "ms", "ar"})
+
+
+def _drop_private(text: str, mentions: list[ActorMention], markers: list[MarkerHit],
+                  language: str) -> list[ActorMention]:
+    """A nationality or country name right next to a business/sports head ("Chinese automaker",
+    "entreprise chinoise", "中国企业") names a company or team, not a state actor."""
+    heads = [k for k in markers if k.kind == "private"]
+    if not heads:
+        return mentions
+    unspaced = language in UNSPACED_LANGUAGES
+
+    head_first = language in _HEAD_FIRST
+
+    def next_to(m: ActorMention, k: MarkerHit) -> bool:
+        if k.start >= m.end and not head_first:
+            gap = text[m.end:k.start]
+        elif k.end <= m.start and head_first:
+            gap = text[k.end:m.start]
+        else:
+            return False
+        return gap == "" if unspaced else (gap.strip(" -") == "" and len(gap) <= 2)
+
+    return [m for m in mentions if m.types & {"title", "person"} or not any(next_to(m, k) for k in heads)]
+
+
 def _mark_places(text: str, mentions: list[ActorMention], markers: list[MarkerHit], language: str,
                  and_words: frozenset[str] = frozenset()) -> None:
     """Mentions introduced by a locative marker ("in Tokyo", "di Jakarta") or in a dateline are places."""
@@ -276,6 +308,8 @@ def _mark_places(text: str, mentions: list[ActorMention], markers: list[MarkerHi
         if m.start - line_start < 60 and before.strip() and not any(c.islower() for c in before) \
                 and re.match(r"\s*(?:,|-|\(|$)", text[m.end:m.end + 3]):
             m.is_place = True
+        elif m.start == line_start and "capital" in m.types and re.match(r"\s*(?:-|\()", text[m.end:m.end + 3]):
+            m.is_place = True  # "القاهرة - ...", "Beijing (Xinhua) -": a dateline in an uncased script too
         if text[m.start:m.end].isupper() and len(m.text) > 4 and m.start - line_start < 40 \
                 and not (m.types & {"acronym", "short"}):
             m.is_place = True
@@ -296,6 +330,13 @@ def _add_both_sides(text: str, mentions: list[ActorMention], markers: list[Marke
              for k in markers if k.kind == "both_sides"]
     if not extra:
         return mentions
+    # "中俄两国海军": the phrase right after a run of abbreviations restates it; so does a bare title after it
+    restating = [x for x in extra if any("abbrev" in m.types and not text[m.end:x.start].strip()
+                                         and x.start - m.end <= 1 for m in mentions)]
+    if restating:
+        extra = [x for x in extra if x not in restating]
+        mentions = [m for m in mentions if not (m.code is None and m.types == {"title"}
+                                                and any(x.start <= m.start <= x.end + 1 for x in restating))]
     # "kedua pemimpin", "the two leaders": the phrase wins over a title inside it
     kept = [m for m in mentions if not any(m.start < x.end and x.start < m.end for x in extra)]
     return sorted(kept + extra, key=lambda m: m.start)
@@ -375,6 +416,7 @@ class _Sentence:
         self.recent: list[str] = []  # distinct actor codes of the previous sentence, in order
         self.has_pronoun = any(k.kind in ("pronouns", "speech") for k in markers)
         self.years = [(m.start(), int(m.group(1))) for m in _YEAR.finditer(text, sent.start, sent.end)]
+        self.anaphoric = False  # a source was taken from the previous sentence
 
     # helpers
     def words(self, a: int, b: int) -> int:
@@ -394,13 +436,23 @@ class _Sentence:
 
     def coordinated(self, a: ActorMention, b: ActorMention) -> bool:
         gap = self.folded[a.end:b.start].strip()
+        if not gap and "abbrev" in a.types and "abbrev" in b.types:
+            return True  # 中俄, 日米: a dyad written as two abbreviations
         if len(gap) > 2 and self.language not in UNSPACED_LANGUAGES:
             # names the dictionaries do not know ("Президент России Владимир Путин, президент ...")
             raw = _CAPWORD.sub(lambda m: "" if m.group()[0].isupper() else m.group(), self.text[a.end:b.start])
             gap = " ".join(fold(raw, self.language).split())
         if gap in (",", "-", "/", "、", "，", "・"):
             return True
+        if a.code and a.code == b.code and self.language not in UNSPACED_LANGUAGES \
+                and self.words(a.end, b.start) <= 1 and not re.search(r"[,.;:()]", self.text[a.end:b.start]):
+            return True  # "Rusya adına Savunma Bakanı Şoygu": one actor, named twice
         gap = gap.lstrip(",").strip()
+        return gap in self.res.and_words
+
+    def and_linked(self, a: ActorMention, b: ActorMention) -> bool:
+        """Are ``a`` and ``b`` joined by an "and" word (not merely a comma)?"""
+        gap = self.folded[a.end:b.start].strip().lstrip(",").strip()
         return gap in self.res.and_words
 
     def chain(self, seed: ActorMention, pool: list[ActorMention], leftwards: bool) -> list[ActorMention]:
@@ -437,6 +489,8 @@ class _Sentence:
     def content_of_other(self, ts: int, pat: TriggerPattern | None = None) -> bool:
         """Is this trigger what another actor urged, demanded or threatened ("urged Iran to release",
         "threatened to break off relations")? Then it is not an event of its own."""
+        if self.order == "SOV" and self.res.markers.target_case:
+            return self.object_of_later(ts, pat)
         for _s, e, p in self.triggers:
             if e > ts or re.search(r"[.;:]", self.text[e:ts]):
                 continue
@@ -446,11 +500,17 @@ class _Sentence:
             if pat is not None and {"noun", "weak"} <= pat.flags and "weak" not in p.flags \
                     and self.words(e, ts) <= 10:
                 return True  # "signed 10 cooperation agreements covering trade, investment": the object
+            if pat is not None and "noun" in pat.flags and root == "03" and "intent" in p.flags \
+                    and self.words(e, ts) <= 6:
+                return True  # "will provide 25,000 tons of food aid": the intention is the event
+            if pat is not None and "noun" in pat.flags and p.cameo == "057" and self.words(e, ts) <= 4:
+                return True  # "подписали заявление о прекращении огня": what the document is about
             if root in ("02", "10", "13") and self.words(e, ts) <= 8:
                 return True
             # "rejected a fresh offer for direct talks", "accused X of restoring the blackmail in talks",
             # "cancelled a planned visit", "suspended part of a military aid programme"
-            if root in ("11", "12") and "weak" not in p.flags and self.words(e, ts) <= 6:
+            reach = 9 if pat is not None and "noun" in pat.flags else 6  # a noun sits deeper in the object
+            if root in ("11", "12") and "weak" not in p.flags and self.words(e, ts) <= reach:
                 return True
             if root == "16" and "weak" not in p.flags and self.words(e, ts) <= 6 \
                     and not any(e <= m.start and m.end <= ts for m in self.mentions):
@@ -480,6 +540,95 @@ class _Sentence:
         if after[:1] == "'" and after[1:2].isalpha():
             return "marked"  # an apostrophe case suffix the markers do not list (Türkiye'nin)
         return None
+
+    def subject_taken_for_place(self, ms: list[ActorMention], cs: int, ts: int) -> list[ActorMention]:
+        """"В совместном заявлении Москва и Пекин выступили против": names right before the verb
+        that a locative two words earlier made places are the subject when nothing else is."""
+        lead = [m for m in ms if m.is_place and m.code and m.start >= cs and m.end <= ts
+                and not (m.types & {"title", "person"})]
+        if not lead or self.words(lead[-1].end, ts) > 1 or re.search(r"[,.;:()]", self.text[lead[-1].end:ts]):
+            return []
+        grp = self.chain(lead[-1], lead, leftwards=True)
+        first = grp[-1]
+        if self.preceded_by("locative", first, 0) or first.start - self.sent.start <= 1:
+            return []
+        if not any(k.kind == "locative" and k.end <= first.start and self.words(k.end, first.start) <= 2
+                   for k in self.markers):
+            return []  # a dateline or a name coordinated with a place: leave it
+        return [replace(m, is_place=False) for m in reversed(grp)]
+
+    def between_group(self, pool: list[ActorMention]) -> list[ActorMention]:
+        """The two parties after "between": "between Israel and the Palestinian factions",
+        "بين إسرائيل والفصائل الفلسطينية" (an "and" word, or the Arabic proclitic و, then a few words)."""
+        if not pool:
+            return []
+        grp = self.chain(pool[0], pool, leftwards=False)
+        if len(grp) >= 2:
+            return grp
+        first = pool[0]
+        for m in pool[1:]:
+            gap = self.text[first.end:m.start]
+            if m.code == first.code or re.search(r"[,.;:()]", gap) or self.words(first.end, m.start) > 4:
+                continue
+            toks = fold(gap, self.language).split()
+            if any(t in self.res.and_words or (self.language == "ar" and t.startswith("و") and len(t) > 3)
+                   for t in toks[:1]):
+                return [first, m]
+            break
+        return []
+
+    def dated_recent(self, ts: int, year_pos: int) -> bool:
+        """Is a weekday/today/yesterday marker closer to the trigger than the year at ``year_pos``?"""
+        far = abs(year_pos - ts)
+        return any(k.kind == "recent" and abs(k.start - ts) < far and self.sent.start <= k.start
+                   for k in self.markers)
+
+    def negated_later(self, te: int) -> bool:
+        """A negation between the trigger and the end of its clause (German V2: "lehnte ... nicht ab");
+        "nicht nur" (not only) does not negate."""
+        end = self.sent.end
+        stop = re.search(r"[,.;:]", self.text[te:end])
+        if stop:
+            end = te + stop.start()
+        ands = [k.start for k in self.markers if k.kind == "and" and te <= k.start < end]
+        if ands:
+            end = min(ands)
+        return any(k.kind == "negation" and te <= k.start and k.end <= end
+                   and not re.match(r"\s+nur\b", self.text[k.end:k.end + 6], re.I) for k in self.markers)
+
+    def definite_noun_after(self, te: int) -> bool:
+        """Arabic VSO: a definite noun (ال…) right after the verb is its subject ("دعا القرار", "طالب المجلس")."""
+        if self.language != "ar":
+            return False
+        m = re.match(r"\s*[\"«]?(\w+)", self.text[te:])
+        return m is not None and fold(m.group(1), "ar").startswith("ال")
+
+    def object_of_later(self, ts: int, pat: TriggerPattern | None) -> bool:
+        """Case-marked SOV (ja, tr): the object stands before its verb, so a trigger is the content of
+        a later appeal, demand, criticism, rejection or threat ("米国の制裁を非難した",
+        "ABD'nin yaptırımlarını kınadı") when that verb follows within a few words."""
+        if pat is None or pat.cameo[:2] in ("02", "10", "11", "12", "13"):
+            return False
+        te = next((e for s, e, p in self.triggers if s == ts and p is pat), ts)
+        for s, _e, p in self.triggers:
+            if s < te or re.search(r"[.;:。、，,]", self.text[te:s]):
+                continue
+            if p.cameo[:2] in ("02", "10", "11", "12", "13") and "weak" not in p.flags and self.words(te, s) <= 3 \
+                    and not any(te <= m.start and m.end <= s for m in self.mentions):
+                return True
+        return False
+
+    def relative_subject(self, m: ActorMention, ts: int) -> bool:
+        """"对中国提供的援助": the actor is the subject of a relative clause (words, then 的)
+        modifying the trigger, not the object of the preposition ("对中国的制裁" is)."""
+        return any(k.kind == "relative" and m.end < k.start and k.end <= ts and self.text[m.end:k.start].strip()
+                   for k in self.markers)
+
+    def actorless_report(self, ts: int) -> bool:
+        """Does the sentence open with a speech marker ("In the statement, …") and name no actor before it?"""
+        k = next((k for k in self.markers if k.kind == "speech" and k.end <= ts), None)
+        return k is not None and k.start - self.sent.start <= 2 and \
+            not any(m.start < k.start for m in self.mentions)
 
     def speaker(self) -> ActorMention | None:
         for k in self.markers:
@@ -522,6 +671,12 @@ class _Sentence:
             return []
         if self.order == "SOV" and self.marker_between("negation", te, min(self.sent.end, te + 12)):
             return []  # 会談しなかった: the negation follows the verb
+        if self.order == "SOV" and self.language in UNSPACED_LANGUAGES \
+                and self.marker_between("conditional", te, min(self.sent.end, te + 16)) \
+                and pat.cameo[:2] not in ("02", "10", "13"):
+            return []  # 提訴も含めて対応を検討する: merely considered (threats and demands are conditional anyway)
+        if self.order == "SOV" and self.language not in UNSPACED_LANGUAGES and self.negated_later(te):
+            return []  # "lehnte den Vorschlag nicht ab", "unterstützt die Ukraine nicht"
         if self.marker_between("conditional", cs, ts):
             return []
         cond = self.marker_between("conditional", te, self.sent.end)
@@ -534,13 +689,18 @@ class _Sentence:
         if self.marker_between("background", near_start, near_end):
             return []
         day = self.day
-        if day is not None and any(y < day.year and near_start <= pos < near_end for pos, y in self.years):
+        if day is not None and any(y < day.year and near_start <= pos < near_end and not self.dated_recent(ts, pos)
+                                   for pos, y in self.years):
             return []
         if self.content_of_other(ts, pat):
             return []
         fut = self.marker_between("future", window_start, ts)
         fut_span = 10 if self.language in UNSPACED_LANGUAGES else 4
         intended = "intent" in flags or (fut is not None and self.words(fut.end, ts) <= fut_span)
+        if not intended and self.order == "SOV" and self.language in UNSPACED_LANGUAGES:
+            # 訪問する予定, 抗議する方針, 協力する意向: the modality follows the verb
+            after = self.marker_between("future", te, min(self.sent.end, te + 8))
+            intended = after is not None and not re.search(r"[、。，,]", self.text[te:after.start])
         modality = "intended" if intended else "asserted"
 
         visit = "visit" in flags
@@ -548,6 +708,8 @@ class _Sentence:
         weak = "weak" in flags
         ms = self.mentions
         left = [m for m in ms if m.end <= ts and m.start >= cs and not m.is_place]
+        if not left and "noun" not in flags and self.order == "SVO":
+            left = self.subject_taken_for_place(ms, cs, ts)
         allow_place = visit or "place" in flags
         right = [m for m in ms if m.start > ts and (allow_place or not m.is_place)
                  and self.words(te, m.start) <= MAX_WORDS
@@ -566,6 +728,8 @@ class _Sentence:
             after = [m for m in right if m.start >= btw.end]
             if after:
                 grp = self.chain(after[0], right, leftwards=False)
+                if len(grp) < 2:
+                    grp = self.between_group(after) or grp
                 near_left = [m for m in left if self.words(m.end, ts) <= MAX_WORDS]
                 inner = [m for m in right if m.end <= btw.start and m not in grp]
                 if not sym and inner:
@@ -578,6 +742,18 @@ class _Sentence:
                     targets = grp  # "(he) is ready to be a bridge between the two leaders"
                 elif len(grp) >= 2 or (grp and grp[0].both_sides):
                     sources, pair_mode = grp, True
+        if not sources and not targets and pat.cameo in ("045", "039"):
+            # "a ceasefire between Israel and Hamas, mediated by Egypt" / "بوساطة مصرية": the parties
+            # named after an earlier "between" are the targets, the mediator is the source
+            btw_before = self.marker_between("between", cs, ts)
+            if btw_before is not None:
+                inner = [m for m in ms if btw_before.end <= m.start and m.end <= ts and not m.is_place]
+                grp = self.between_group(inner)
+                mediator = [m for m in right if not m.is_place][:1] or \
+                    [m for m in left if grp and m.start >= grp[-1].end and self.words(m.end, ts) <= 1][-1:] or \
+                    [m for m in left if m.end <= btw_before.start][-1:]
+                if len(grp) >= 2 and mediator and all(m.code != mediator[0].code for m in grp):
+                    sources, targets = mediator, grp
         # "A-B talks"
         if not sources and left and "noun" in flags:
             last = left[-1]
@@ -591,13 +767,27 @@ class _Sentence:
             by = right[0].start >= te and self.preceded_by("passive_by", right[0], 0)
             if aux is not None and by and self.words(aux.end, ts) <= 1:
                 passive = True
+        if not passive and not sources and not targets and self.order == "SOV" and "active" not in flags \
+                and self.language not in UNSPACED_LANGUAGES:
+            # "Polen wurde von Deutschland kritisiert": auxiliary, agent after a passive_by marker, final verb
+            aux = self.marker_between("passive_aux", cs, ts)
+            agents = [m for m in left if aux is not None and m.start >= aux.end
+                      and self.preceded_by("passive_by", m, 1)]
+            patients = [m for m in left if aux is not None and m.end <= aux.start]
+            if agents and patients:
+                passive = True
+                sources = self.chain(agents[0], left, leftwards=False)
+                targets = self.chain(patients[-1], left, leftwards=True)
         explicit_src = explicit_tgt = True
+        anaphoric_subject = False
         if not sources and not targets:
             if self.order == "VSO" and not passive:
-                if right and self.words(te, right[0].start) > 1 and not left:
+                if right and not left and (self.words(te, right[0].start) > 1 or (
+                        self.words(te, right[0].start) == 1 and self.definite_noun_after(te))):
                     # the subject right after the verb is no known actor ("دعا القرار مجلس الأمن"):
                     # the first actor is the object; the subject comes from context below
                     targets = self.chain(right[0], right, leftwards=False)
+                    anaphoric_subject = True
                 elif right:
                     sources = self.chain(right[0], right, leftwards=False)
                     rest = [m for m in right if m.start >= sources[-1].end]
@@ -618,12 +808,29 @@ class _Sentence:
                     if unmarked:
                         sources = [m for m in self.chain(unmarked[0], near, leftwards=False)
                                    if cases[id(m)] is None]
+                        links = list(pairwise(sources))
+                        if links and not any(self.and_linked(a, b) for a, b in links) \
+                                and any(self.folded[a.end:b.start].strip() in (",", "，") for a, b in links):
+                            # "ABD, Türkiye ..." : a comma after the subject closes it; a list needs "ve"
+                            sources = sources[:1]
+                    else:
+                        # "Ankara'dan ABD'ye tepki": with no unmarked subject, the origin acts
+                        origin = [m for m in near if cases[id(m)] == "from"]
+                        if origin:
+                            sources = [origin[0]]
                 if marked_tgt:
                     cand = [m for m in marked_tgt if m not in sources]
                     if cand:
                         targets = self.chain(cand[-1], near, leftwards=True)
+                        after_src = sources[-1].end if sources else cs
+                        owner = [m for m in near if cases[id(m)] == "genitive" and after_src <= m.start
+                                 and m.end <= targets[-1].start and m.code != targets[0].code]
+                        if owner:
+                            targets = [owner[0]]  # the dative sits inside the genitive's object phrase
                 if sources and not targets:
                     rest = [m for m in near if m.start >= sources[-1].end and m not in sources]
+                    # an origin ("Rusya'dan satın alma") is the target only when nothing else is left
+                    rest = [m for m in rest if cases[id(m)] != "from"] or rest
                     if rest:
                         targets = [rest[-1]]
                     elif right:
@@ -642,7 +849,10 @@ class _Sentence:
                         elif matrix:
                             sources = [matrix[0]]
                 elif passive:
-                    if near:
+                    if near and "noun" in flags:
+                        # "A sent troops to B at the request of C": the clause subject is asked
+                        targets = self.chain(near[0], near, leftwards=False)
+                    elif near:
                         targets = self.chain(near[-1], near, leftwards=True)
                     agents = [m for m in right if self.preceded_by("passive_by", m, 1)] or right[:1]
                     if agents:
@@ -669,7 +879,8 @@ class _Sentence:
                             sources = self.chain(near[0], near, leftwards=False)
                         else:
                             sources = self.chain(near[-1], near, leftwards=True)
-                            if len(sources) == 1 and len(near) > 1 and self.preceded_by("target_prep", sources[0], 1):
+                            if len(sources) == 1 and len(near) > 1 and self.preceded_by("target_prep", sources[0], 1) \
+                                    and not self.relative_subject(sources[0], ts):
                                 # "习近平…对哈萨克斯坦进行国事访问": a preposition marks the target before the verb
                                 targets = sources
                                 prev = near[near.index(sources[0]) - 1]
@@ -705,6 +916,18 @@ class _Sentence:
             elif self.last_subject is not None and not weak and self.marker_between("pronouns", max(cs, ts - 40), ts):
                 sources = [self.last_subject]
                 explicit_src = False
+            elif self.last_subject is not None and not weak and targets and anaphoric_subject \
+                    and all(t.code != self.last_subject.code for t in targets):
+                # "وطالب المجلس ... بانسحاب القوات التركية": "the council" is the actor named before
+                sources = [self.last_subject]
+                explicit_src = False
+                self.anaphoric = True
+            elif self.last_subject is not None and not weak and targets and self.actorless_report(ts) \
+                    and all(t.code != self.last_subject.code for t in targets):
+                # "Açıklamada, ABD'ye ... çağrısında bulunuldu": an impersonal report whose
+                # author is the actor of the previous sentence
+                sources = [self.last_subject]
+                explicit_src = False
         if not sources:
             return []
         sources = self.expand(sources)
@@ -720,9 +943,9 @@ class _Sentence:
                 targets = [p for p in places if all(p.code != s.code for s in sources)
                            and self.words(te, p.start) <= 4][:1]
             if not targets:
-                if weak or sym or visit:
-                    return []
-                partner = self._partner(sources)
+                if weak or sym or visit or (passive and "noun" in flags):
+                    return []  # ("at the request of X" needs the actor asked)
+                partner = self._partner(sources, pat.cameo[:2])
                 if partner is None:
                     return []
                 targets = [partner]
@@ -788,12 +1011,17 @@ class _Sentence:
                     out.append(Candidate(b, a, cameo, modality, self.sent, trig_text, conf, cues, where_at))
         return out
 
-    def _partner(self, sources: list[ActorMention]) -> ActorMention | None:
+    def _partner(self, sources: list[ActorMention], root: str = "") -> ActorMention | None:
         if len(self.dyad) < 2 or len(sources) != 1:
             return None
         src = sources[0]
         if src.code not in self.dyad:
-            return None
-        other = self.dyad[1] if src.code == self.dyad[0] else self.dyad[0]
+            if root not in ("10", "11", "12") or src.kind != "state" or self.kinds.get(self.dyad[0]) == "igo":
+                return None
+            # a third state reacting with no object named ("the White House criticised the trip",
+            # "Australia said it would drop the contract"): the article's main actor is the other side
+            other = self.dyad[0]
+        else:
+            other = self.dyad[1] if src.code == self.dyad[0] else self.dyad[0]
         return ActorMention(start=src.start, end=src.end, text="", code=other, kind=self.kinds.get(other, "state"),
                             sector=None, explicit=False)
