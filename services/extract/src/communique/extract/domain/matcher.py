@@ -157,16 +157,39 @@ def _pattern_regex(tokens: tuple[str, ...], language: str) -> re.Pattern[str]:
     return re.compile(r"[\s,]*\s".join(parts) + r"(?!\w)")
 
 
+def _token_literal(tok: str, language: str) -> str | None:
+    """The literal text a token's regex part starts with (None for a `~` gap)."""
+    if tok == "~":
+        return None
+    if tok.endswith("*") and len(tok) > 1:
+        return fold(tok[:-1], language)
+    return fold(tok, language)
+
+
+# After the first token's literal, its regex part can only add [\w'-] characters, and the
+# separator is `[\s,]*\s`: so a second token that starts with neither a space nor a comma
+# can only start where this match ends.
+_AFTER_FIRST = re.compile(r"[\w'\-]*[\s,]*")
+
+
 class _Compiled:
     """A trigger pattern with its verifying regex, compiled on first use."""
 
-    __slots__ = ("_regex", "language", "pattern", "tokens")
+    __slots__ = ("_regex", "language", "pattern", "second", "tokens")
 
-    def __init__(self, pattern: TriggerPattern, tokens: tuple[str, ...] | None, language: str) -> None:
+    def __init__(self, pattern: TriggerPattern, tokens: tuple[str, ...] | None, language: str,
+                 anchor: str = "") -> None:
         self.pattern = pattern
         self.tokens = tokens  # None: the anchor is the whole pattern (literal)
         self.language = language
         self._regex: re.Pattern[str] | None = None
+        # a cheap necessary condition checked before the regex: the second token's literal
+        # must start where :data:`_AFTER_FIRST` ends (None: no such pre-check)
+        self.second: str | None = None
+        if tokens is not None and len(tokens) >= 2 and _token_literal(tokens[0], language) == anchor:
+            lit = _token_literal(tokens[1], language)
+            if lit and lit[0] != "," and not lit[0].isspace():
+                self.second = lit
 
     @property
     def regex(self) -> re.Pattern[str] | None:
@@ -194,7 +217,7 @@ class TriggerMatcher:
                 if not anchor:
                     continue
                 simple = len(toks) == 1 and whole
-                comp = _Compiled(p, None if simple else toks, language)
+                comp = _Compiled(p, None if simple else toks, language, anchor)
             else:
                 whole = False
                 anchor = fold(p.pattern.strip(), language)
@@ -238,12 +261,14 @@ class TriggerMatcher:
         else:
             for last, (keylen, vals) in self._automaton.iter(folded):
                 hits.extend((last - keylen + 1, alen, comps) for alen, comps in vals)
+        after_first = _AFTER_FIRST.match
         for start, length, comps in hits:
             last = start + length - 1
             if self.spaced and not self.framed and not left_ok(folded, start, lang):
                 continue
+            nxt = -1  # where a second token can start (computed on first need)
             for comp in comps:
-                if comp.regex is None:
+                if comp.tokens is None:
                     if self.spaced:
                         e = right_end(folded, last + 1, lang)
                         if e < 0:
@@ -252,7 +277,14 @@ class TriggerMatcher:
                         e = last + 1
                     cands.append((start, e, comp.pattern))
                 else:
-                    m = comp.regex.match(folded, start)
+                    second = comp.second
+                    if second is not None:
+                        if nxt < 0:
+                            nxt = after_first(folded, start + length).end()  # type: ignore[union-attr]
+                        if not folded.startswith(second, nxt):
+                            continue
+                    regex = comp._regex or comp.regex
+                    m = regex.match(folded, start)  # type: ignore[union-attr]
                     if m:
                         cands.append((start, m.end(), comp.pattern))
         # on equal spans a specific (non-weak) pattern wins
