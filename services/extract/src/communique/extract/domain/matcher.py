@@ -33,12 +33,26 @@ _NONWORD = re.compile(r"[^\w\u0300-\u036f]")
 _ID_SUFFIXES = ("", "nya", "lah", "kah", "pun")
 
 
+_ASCII_NONWORD = bytes(32 if _NONWORD.match(chr(b)) else b for b in range(128)) + bytes(range(128, 256))
+_IS_NONWORD: dict[str, bool] = {}  # character -> matches _NONWORD (memo over the characters seen)
+
+
 def boundary_text(folded: str) -> str:
     """`folded` with every non-word character turned into a space, framed by spaces.
 
     Offsets shift by one: position ``i`` of the text is ``i + 1`` here.
     """
-    return " " + _NONWORD.sub(" ", folded) + " "
+    # same result as _NONWORD.sub(" ", folded), without a regex match per character
+    if folded.isascii():
+        return " " + folded.encode("ascii").translate(_ASCII_NONWORD).decode("ascii") + " "
+    out = folded
+    for ch in set(folded):
+        nonword = _IS_NONWORD.get(ch)
+        if nonword is None:
+            nonword = _IS_NONWORD[ch] = ch != " " and _NONWORD.match(ch) is not None
+        if nonword:
+            out = out.replace(ch, " ")
+    return " " + out + " "
 
 
 def _bkey(key: str) -> str:
