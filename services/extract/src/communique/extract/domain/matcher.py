@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Generic, TypeVar
+from operator import itemgetter
+from typing import Generic, NamedTuple, TypeVar
 
 import ahocorasick
 
@@ -22,8 +22,8 @@ def _is_cased(surface: str) -> bool:
     return sum(1 for c in surface if c.isalpha()) <= 5
 
 
-@dataclass(frozen=True)
-class SurfaceHit(Generic[T]):
+class SurfaceHit(NamedTuple, Generic[T]):
+    # a named tuple: built for every dictionary hit, it costs a fraction of a frozen dataclass
     start: int
     end: int
     payloads: tuple[T, ...]
@@ -103,30 +103,34 @@ class SurfaceMatcher(Generic[T]):
         """Hits in ``text``; ``framed`` may pass a precomputed :func:`boundary_text` of ``folded``."""
         if not self.size:
             return []
-        cands: list[tuple[int, int, tuple[T, ...]]] = []
+        # candidates as (start, -length, end, payloads): sorted on the first two fields
+        cands: list[tuple[int, int, int, tuple[T, ...]]] = []
+        append = cands.append
         lang = self.language
         if self.framed:
             for key, values in self._symbols:
                 i = folded.find(key)
                 while i >= 0:
-                    cands.append((i, i + len(key), values[0]))
+                    append((i, -len(key), i + len(key), values[0]))
                     i = folded.find(key, i + 1)
             hay = framed if framed is not None else boundary_text(folded)
             for last, (length, full, values) in (self._automaton.iter(hay) if self._has_words else ()):
                 # key = " " + form + suffix + " ": the form starts after the leading space
                 start = last - full - 1  # (last - (full + 2) + 1) + 1 - 1 for the framing offset
+                if values[1] is None:
+                    append((start, -full, start + full, values[0]))
+                    continue
                 end = start + length
-                e = start + full
-                payloads = values[0] if values[1] is None else \
-                    tuple(p for cased, p in values[1] if cased is None or text[start:end] == cased)
+                payloads = tuple(p for cased, p in values[1] if cased is None or text[start:end] == cased)
                 if payloads:
-                    cands.append((start, e, payloads))
+                    append((start, -full, start + full, payloads))
         else:
+            spaced = self.spaced
             for last, (length, _full, values) in self._automaton.iter(folded):
                 start = last - length + 1
                 end = last + 1
                 e = end
-                if self.spaced:
+                if spaced:
                     if not left_ok(folded, start, lang):
                         continue
                     e = right_end(folded, end, lang)
@@ -135,8 +139,20 @@ class SurfaceMatcher(Generic[T]):
                 payloads = values[0] if values[1] is None else \
                     tuple(p for cased, p in values[1] if cased is None or text[start:end] == cased)
                 if payloads:
-                    cands.append((start, e, payloads))
-        return [SurfaceHit(s, e, p) for s, e, p in _leftmost_longest(cands)]
+                    append((start, start - e, e, payloads))
+        # leftmost-longest (a stable sort: equal spans keep their order of discovery)
+        cands.sort(key=_START_LONGEST)
+        out: list[SurfaceHit[T]] = []
+        last_end = -1
+        new = tuple.__new__
+        for start, _neg, e, payloads in cands:
+            if start >= last_end:
+                out.append(new(SurfaceHit, (start, e, payloads)))
+                last_end = e
+        return out
+
+
+_START_LONGEST = itemgetter(0, 1)
 
 
 def _leftmost_longest(cands: list[tuple[int, int, T]]) -> list[tuple[int, int, T]]:
