@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -253,12 +254,17 @@ def _mark_places(text: str, mentions: list[ActorMention], markers: list[MarkerHi
                  and_words: frozenset[str] = frozenset()) -> None:
     """Mentions introduced by a locative marker ("in Tokyo", "di Jakarta") or in a dateline are places."""
     loc = [k for k in markers if k.kind == "locative"]
+    loc_ends = [k.end for k in loc]
+    by_end = all(a <= b for a, b in pairwise(loc_ends))  # marker hits do not overlap: always
     unspaced = language in UNSPACED_LANGUAGES
     for i, m in enumerate(mentions):
         if m.types & {"title", "person"}:
             continue
         prev_end = mentions[i - 1].end if i else 0
-        for k in loc:
+        # only markers ending in [max(prev_end, m.start - 40), m.start] can pass the first test below
+        near = loc[bisect_left(loc_ends, max(prev_end, m.start - 40)):bisect_right(loc_ends, m.start)] \
+            if by_end else loc
+        for k in near:
             if k.end > m.start or k.end < prev_end or m.start - k.end > 40:
                 continue
             if unspaced:
@@ -374,6 +380,9 @@ class _Sentence:
         self.triggers: list[tuple[int, int, TriggerPattern]] = []
         self.recent: list[str] = []  # distinct actor codes of the previous sentence, in order
         self.has_pronoun = any(k.kind in ("pronouns", "speech") for k in markers)
+        self._by_kind: dict[str, list[MarkerHit]] = {}
+        for k in markers:
+            self._by_kind.setdefault(k.kind, []).append(k)
         self.years = [(m.start(), int(m.group(1))) for m in _YEAR.finditer(text, sent.start, sent.end)]
 
     # helpers
@@ -381,7 +390,7 @@ class _Sentence:
         return _words_between(self.text, a, b, self.language)
 
     def marker_between(self, kind: str, a: int, b: int) -> MarkerHit | None:
-        return next((k for k in self.markers if k.kind == kind and a <= k.start and k.end <= b), None)
+        return next((k for k in self._by_kind.get(kind, ()) if a <= k.start and k.end <= b), None)
 
     def clause_start(self, pos: int) -> int:
         start = self.sent.start
@@ -417,8 +426,8 @@ class _Sentence:
         return out
 
     def preceded_by(self, kind: str, m: ActorMention, max_words: int = 1) -> bool:
-        for k in self.markers:
-            if k.kind == kind and k.end <= m.start and self.words(k.end, m.start) <= max_words \
+        for k in self._by_kind.get(kind, ()):
+            if k.end <= m.start and self.words(k.end, m.start) <= max_words \
                     and not re.search(r"[,.;:]", self.text[k.end:m.start]):
                 return True
         return False
@@ -482,9 +491,7 @@ class _Sentence:
         return None
 
     def speaker(self) -> ActorMention | None:
-        for k in self.markers:
-            if k.kind != "speech":
-                continue
+        for k in self._by_kind.get("speech", ()):
             for m in sorted(self.mentions, key=lambda x: -x.start):
                 if m.both_sides:
                     continue
