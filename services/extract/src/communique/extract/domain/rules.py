@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from itertools import pairwise
+from operator import itemgetter
 from typing import TypeVar
 
 from communique.contracts import ActorV1, EventV1, EvidenceV1, LocationV1, MentionV1, event_id_for
@@ -26,7 +27,9 @@ CODER_VERSION = "rules/0.1"
 _T = TypeVar("_T")
 
 MAX_WORDS = 14  # how far (in words) an actor may stand from its trigger
-_YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)(?!\d)")
+# 1950-2049 not inside a longer number; the look-behind follows the first digit so that the
+# regex engine can skip to a "1" or "2" instead of trying every position
+_YEAR = re.compile(r"((?:1(?<!\d1)9[5-9]|2(?<!\d2)0[0-4])\d)(?!\d)")
 _INTENT_MAP = {"04": "036", "05": "032", "06": "031", "07": "033", "08": "035"}
 _INTENT_SPECIFIC = {"045": "039", "0841": "0353", "0871": "0356", "0874": "0356", "085": "0354", "073": "0333",
                     "071": "0331", "072": "0332", "062": "0312", "061": "0311", "063": "0313", "064": "0314"}
@@ -207,12 +210,15 @@ def _bucket(sentences: list[Sentence], items: list[_T], start_of: Callable[[_T],
     out: list[list[_T]] = [[] for _ in sentences]
     if not sentences:
         return out
+    ends = [s.end for s in sentences]
+    last = len(sentences) - 1
+    keyed = [(start_of(it), it) for it in items]
+    keyed.sort(key=itemgetter(0))  # stable: the order of sorted(items, key=start_of)
     si = 0
-    for it in sorted(items, key=start_of):
-        pos = start_of(it)
-        while si < len(sentences) - 1 and pos >= sentences[si].end:
+    for pos, it in keyed:
+        while si < last and pos >= ends[si]:
             si += 1
-        if sentences[si].start <= pos < sentences[si].end:
+        if sentences[si].start <= pos < ends[si]:
             out[si].append(it)
     return out
 
