@@ -29,6 +29,8 @@ _METONYM_TYPES = frozenset({"capital", "seat"})
 
 
 def _pick(entries: tuple[ActorEntry, ...], day: date | None) -> ActorEntry | None:
+    if len(entries) == 1:  # the common case
+        return entries[0] if entries[0].valid_on(day) else None
     valid = [e for e in entries if e.valid_on(day)]
     if not valid:
         return None
@@ -130,28 +132,46 @@ def _can_join(group: list[tuple[int, int, ActorEntry]], entry: ActorEntry) -> bo
 
 def _mention(text: str, group: list[tuple[int, int, ActorEntry]]) -> ActorMention:
     start, end = group[0][0], group[-1][1]
-    entries = [e for _, _, e in group]
-    persons = [e for e in entries if e.type == "person"]
-    coded = _coded(entries)
-    titles = [e for e in entries if e.type == "title"]
+    # one pass over the group (called for every mention): the first person, the first coded
+    # entry (not a person) and the first coded state, the last title
+    person: ActorEntry | None = None
+    first_coded: ActorEntry | None = None
+    first_state: ActorEntry | None = None
+    title: ActorEntry | None = None
+    metonym = False
+    types: set[str] = set()
+    for _, _, e in group:
+        t = e.type
+        types.add(t)
+        if t == "person":
+            if person is None:
+                person = e
+        elif e.code:
+            if first_coded is None:
+                first_coded = e
+            if first_state is None and e.kind == "state":
+                first_state = e
+        if t == "title":
+            title = e
+        elif t in _METONYM_TYPES:
+            metonym = True
     code: str | None = None
     kind = "state"
-    if persons:
-        code, kind = persons[0].code, persons[0].kind
-    elif coded:
-        states = [e for e in coded if e.kind == "state"]
-        best = states[0] if (states and titles) else coded[0]
+    if person is not None:
+        code, kind = person.code, person.kind
+    elif first_coded is not None:
+        best = first_state if (first_state is not None and title is not None) else first_coded
         code, kind = best.code, best.kind
     sector = None
     role = None
-    if titles:
-        sector, role = titles[-1].sector, titles[-1].role
-    elif persons:
-        sector, role = persons[0].sector, persons[0].role
-    elif any(e.type in _METONYM_TYPES for e in entries):
+    if title is not None:
+        sector, role = title.sector, title.role
+    elif person is not None:
+        sector, role = person.sector, person.role
+    elif metonym:
         sector = "GOV"
     return ActorMention(
         start=start, end=end, text=text[start:end], code=code, kind=kind, sector=sector,
-        name=persons[0].name if persons else None, role=role,
-        types=frozenset(e.type for e in entries),
+        name=person.name if person is not None else None, role=role,
+        types=frozenset(types),
     )

@@ -30,10 +30,14 @@ def read_tsv(path: Path) -> list[dict[str, str]]:
     return out
 
 
+# libyaml's parser when PyYAML was built with it: the same documents, ~10x faster to load
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def read_yaml(path: Path) -> object:
     if not path.is_file():
         return None
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
 
 
 def _date(s: str) -> date | None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Generic, TypeVar
+from operator import itemgetter
+from typing import Generic, NamedTuple, TypeVar
 
 import ahocorasick
 
@@ -22,8 +22,8 @@ def _is_cased(surface: str) -> bool:
     return sum(1 for c in surface if c.isalpha()) <= 5
 
 
-@dataclass(frozen=True)
-class SurfaceHit(Generic[T]):
+class SurfaceHit(NamedTuple, Generic[T]):
+    # a named tuple: built for every dictionary hit, it costs a fraction of a frozen dataclass
     start: int
     end: int
     payloads: tuple[T, ...]
@@ -33,12 +33,26 @@ _NONWORD = re.compile(r"[^\w\u0300-\u036f]")
 _ID_SUFFIXES = ("", "nya", "lah", "kah", "pun")
 
 
+_ASCII_NONWORD = bytes(32 if _NONWORD.match(chr(b)) else b for b in range(128)) + bytes(range(128, 256))
+_IS_NONWORD: dict[str, bool] = {}  # character -> matches _NONWORD (memo over the characters seen)
+
+
 def boundary_text(folded: str) -> str:
     """`folded` with every non-word character turned into a space, framed by spaces.
 
     Offsets shift by one: position ``i`` of the text is ``i + 1`` here.
     """
-    return " " + _NONWORD.sub(" ", folded) + " "
+    # same result as _NONWORD.sub(" ", folded), without a regex match per character
+    if folded.isascii():
+        return " " + folded.encode("ascii").translate(_ASCII_NONWORD).decode("ascii") + " "
+    out = folded
+    for ch in set(folded):
+        nonword = _IS_NONWORD.get(ch)
+        if nonword is None:
+            nonword = _IS_NONWORD[ch] = ch != " " and _NONWORD.match(ch) is not None
+        if nonword:
+            out = out.replace(ch, " ")
+    return " " + out + " "
 
 
 def _bkey(key: str) -> str:
@@ -89,30 +103,34 @@ class SurfaceMatcher(Generic[T]):
         """Hits in ``text``; ``framed`` may pass a precomputed :func:`boundary_text` of ``folded``."""
         if not self.size:
             return []
-        cands: list[tuple[int, int, tuple[T, ...]]] = []
+        # candidates as (start, -length, end, payloads): sorted on the first two fields
+        cands: list[tuple[int, int, int, tuple[T, ...]]] = []
+        append = cands.append
         lang = self.language
         if self.framed:
             for key, values in self._symbols:
                 i = folded.find(key)
                 while i >= 0:
-                    cands.append((i, i + len(key), values[0]))
+                    append((i, -len(key), i + len(key), values[0]))
                     i = folded.find(key, i + 1)
             hay = framed if framed is not None else boundary_text(folded)
             for last, (length, full, values) in (self._automaton.iter(hay) if self._has_words else ()):
                 # key = " " + form + suffix + " ": the form starts after the leading space
                 start = last - full - 1  # (last - (full + 2) + 1) + 1 - 1 for the framing offset
+                if values[1] is None:
+                    append((start, -full, start + full, values[0]))
+                    continue
                 end = start + length
-                e = start + full
-                payloads = values[0] if values[1] is None else \
-                    tuple(p for cased, p in values[1] if cased is None or text[start:end] == cased)
+                payloads = tuple(p for cased, p in values[1] if cased is None or text[start:end] == cased)
                 if payloads:
-                    cands.append((start, e, payloads))
+                    append((start, -full, start + full, payloads))
         else:
+            spaced = self.spaced
             for last, (length, _full, values) in self._automaton.iter(folded):
                 start = last - length + 1
                 end = last + 1
                 e = end
-                if self.spaced:
+                if spaced:
                     if not left_ok(folded, start, lang):
                         continue
                     e = right_end(folded, end, lang)
@@ -121,8 +139,20 @@ class SurfaceMatcher(Generic[T]):
                 payloads = values[0] if values[1] is None else \
                     tuple(p for cased, p in values[1] if cased is None or text[start:end] == cased)
                 if payloads:
-                    cands.append((start, e, payloads))
-        return [SurfaceHit(s, e, p) for s, e, p in _leftmost_longest(cands)]
+                    append((start, start - e, e, payloads))
+        # leftmost-longest (a stable sort: equal spans keep their order of discovery)
+        cands.sort(key=_START_LONGEST)
+        out: list[SurfaceHit[T]] = []
+        last_end = -1
+        new = tuple.__new__
+        for start, _neg, e, payloads in cands:
+            if start >= last_end:
+                out.append(new(SurfaceHit, (start, e, payloads)))
+                last_end = e
+        return out
+
+
+_START_LONGEST = itemgetter(0, 1)
 
 
 def _leftmost_longest(cands: list[tuple[int, int, T]]) -> list[tuple[int, int, T]]:
@@ -157,16 +187,39 @@ def _pattern_regex(tokens: tuple[str, ...], language: str) -> re.Pattern[str]:
     return re.compile(r"[\s,]*\s".join(parts) + r"(?!\w)")
 
 
+def _token_literal(tok: str, language: str) -> str | None:
+    """The literal text a token's regex part starts with (None for a `~` gap)."""
+    if tok == "~":
+        return None
+    if tok.endswith("*") and len(tok) > 1:
+        return fold(tok[:-1], language)
+    return fold(tok, language)
+
+
+# After the first token's literal, its regex part can only add [\w'-] characters, and the
+# separator is `[\s,]*\s`: so a second token that starts with neither a space nor a comma
+# can only start where this match ends.
+_AFTER_FIRST = re.compile(r"[\w'\-]*[\s,]*")
+
+
 class _Compiled:
     """A trigger pattern with its verifying regex, compiled on first use."""
 
-    __slots__ = ("_regex", "language", "pattern", "tokens")
+    __slots__ = ("_regex", "language", "pattern", "second", "tokens")
 
-    def __init__(self, pattern: TriggerPattern, tokens: tuple[str, ...] | None, language: str) -> None:
+    def __init__(self, pattern: TriggerPattern, tokens: tuple[str, ...] | None, language: str,
+                 anchor: str = "") -> None:
         self.pattern = pattern
         self.tokens = tokens  # None: the anchor is the whole pattern (literal)
         self.language = language
         self._regex: re.Pattern[str] | None = None
+        # a cheap necessary condition checked before the regex: the second token's literal
+        # must start where :data:`_AFTER_FIRST` ends (None: no such pre-check)
+        self.second: str | None = None
+        if tokens is not None and len(tokens) >= 2 and _token_literal(tokens[0], language) == anchor:
+            lit = _token_literal(tokens[1], language)
+            if lit and lit[0] != "," and not lit[0].isspace():
+                self.second = lit
 
     @property
     def regex(self) -> re.Pattern[str] | None:
@@ -194,7 +247,7 @@ class TriggerMatcher:
                 if not anchor:
                     continue
                 simple = len(toks) == 1 and whole
-                comp = _Compiled(p, None if simple else toks, language)
+                comp = _Compiled(p, None if simple else toks, language, anchor)
             else:
                 whole = False
                 anchor = fold(p.pattern.strip(), language)
@@ -238,12 +291,14 @@ class TriggerMatcher:
         else:
             for last, (keylen, vals) in self._automaton.iter(folded):
                 hits.extend((last - keylen + 1, alen, comps) for alen, comps in vals)
+        after_first = _AFTER_FIRST.match
         for start, length, comps in hits:
             last = start + length - 1
             if self.spaced and not self.framed and not left_ok(folded, start, lang):
                 continue
+            nxt = -1  # where a second token can start (computed on first need)
             for comp in comps:
-                if comp.regex is None:
+                if comp.tokens is None:
                     if self.spaced:
                         e = right_end(folded, last + 1, lang)
                         if e < 0:
@@ -252,7 +307,14 @@ class TriggerMatcher:
                         e = last + 1
                     cands.append((start, e, comp.pattern))
                 else:
-                    m = comp.regex.match(folded, start)
+                    second = comp.second
+                    if second is not None:
+                        if nxt < 0:
+                            nxt = after_first(folded, start + length).end()  # type: ignore[union-attr]
+                        if not folded.startswith(second, nxt):
+                            continue
+                    regex = comp._regex or comp.regex
+                    m = regex.match(folded, start)  # type: ignore[union-attr]
                     if m:
                         cands.append((start, m.end(), comp.pattern))
         # on equal spans a specific (non-weak) pattern wins

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from itertools import pairwise
+from operator import itemgetter
 from typing import TypeVar
 
 from communique.contracts import ActorV1, EventV1, EvidenceV1, LocationV1, MentionV1, event_id_for
@@ -25,7 +27,9 @@ CODER_VERSION = "rules/0.1"
 _T = TypeVar("_T")
 
 MAX_WORDS = 14  # how far (in words) an actor may stand from its trigger
-_YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)(?!\d)")
+# 1950-2049 not inside a longer number; the look-behind follows the first digit so that the
+# regex engine can skip to a "1" or "2" instead of trying every position
+_YEAR = re.compile(r"((?:1(?<!\d1)9[5-9]|2(?<!\d2)0[0-4])\d)(?!\d)")
 _INTENT_MAP = {"04": "036", "05": "032", "06": "031", "07": "033", "08": "035"}
 _INTENT_SPECIFIC = {"045": "039", "0841": "0353", "0871": "0356", "0874": "0356", "085": "0354", "073": "0333",
                     "071": "0331", "072": "0332", "062": "0312", "061": "0311", "063": "0313", "064": "0314"}
@@ -211,12 +215,15 @@ def _bucket(sentences: list[Sentence], items: list[_T], start_of: Callable[[_T],
     out: list[list[_T]] = [[] for _ in sentences]
     if not sentences:
         return out
+    ends = [s.end for s in sentences]
+    last = len(sentences) - 1
+    keyed = [(start_of(it), it) for it in items]
+    keyed.sort(key=itemgetter(0))  # stable: the order of sorted(items, key=start_of)
     si = 0
-    for it in sorted(items, key=start_of):
-        pos = start_of(it)
-        while si < len(sentences) - 1 and pos >= sentences[si].end:
+    for pos, it in keyed:
+        while si < last and pos >= ends[si]:
             si += 1
-        if sentences[si].start <= pos < sentences[si].end:
+        if sentences[si].start <= pos < ends[si]:
             out[si].append(it)
     return out
 
@@ -285,12 +292,17 @@ def _mark_places(text: str, mentions: list[ActorMention], markers: list[MarkerHi
                  and_words: frozenset[str] = frozenset()) -> None:
     """Mentions introduced by a locative marker ("in Tokyo", "di Jakarta") or in a dateline are places."""
     loc = [k for k in markers if k.kind == "locative"]
+    loc_ends = [k.end for k in loc]
+    by_end = all(a <= b for a, b in pairwise(loc_ends))  # marker hits do not overlap: always
     unspaced = language in UNSPACED_LANGUAGES
     for i, m in enumerate(mentions):
         if m.types & {"title", "person"}:
             continue
         prev_end = mentions[i - 1].end if i else 0
-        for k in loc:
+        # only markers ending in [max(prev_end, m.start - 40), m.start] can pass the first test below
+        near = loc[bisect_left(loc_ends, max(prev_end, m.start - 40)):bisect_right(loc_ends, m.start)] \
+            if by_end else loc
+        for k in near:
             if k.end > m.start or k.end < prev_end or m.start - k.end > 40:
                 continue
             if unspaced:
@@ -415,6 +427,9 @@ class _Sentence:
         self.triggers: list[tuple[int, int, TriggerPattern]] = []
         self.recent: list[str] = []  # distinct actor codes of the previous sentence, in order
         self.has_pronoun = any(k.kind in ("pronouns", "speech") for k in markers)
+        self._by_kind: dict[str, list[MarkerHit]] = {}
+        for k in markers:
+            self._by_kind.setdefault(k.kind, []).append(k)
         self.years = [(m.start(), int(m.group(1))) for m in _YEAR.finditer(text, sent.start, sent.end)]
         self.anaphoric = False  # a source was taken from the previous sentence
 
@@ -423,7 +438,7 @@ class _Sentence:
         return _words_between(self.text, a, b, self.language)
 
     def marker_between(self, kind: str, a: int, b: int) -> MarkerHit | None:
-        return next((k for k in self.markers if k.kind == kind and a <= k.start and k.end <= b), None)
+        return next((k for k in self._by_kind.get(kind, ()) if a <= k.start and k.end <= b), None)
 
     def clause_start(self, pos: int) -> int:
         start = self.sent.start
@@ -469,8 +484,8 @@ class _Sentence:
         return out
 
     def preceded_by(self, kind: str, m: ActorMention, max_words: int = 1) -> bool:
-        for k in self.markers:
-            if k.kind == kind and k.end <= m.start and self.words(k.end, m.start) <= max_words \
+        for k in self._by_kind.get(kind, ()):
+            if k.end <= m.start and self.words(k.end, m.start) <= max_words \
                     and not re.search(r"[,.;:]", self.text[k.end:m.start]):
                 return True
         return False
@@ -631,9 +646,7 @@ class _Sentence:
             not any(m.start < k.start for m in self.mentions)
 
     def speaker(self) -> ActorMention | None:
-        for k in self.markers:
-            if k.kind != "speech":
-                continue
+        for k in self._by_kind.get("speech", ()):
             for m in sorted(self.mentions, key=lambda x: -x.start):
                 if m.both_sides:
                     continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 _QUOTES_DASHES = str.maketrans({
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u02bc": "'",
@@ -19,6 +20,32 @@ _FOLD_BASE = str.maketrans({"\u0130": "i"})
 _FOLD_TR = str.maketrans({"\u0130": "i", "I": "\u0131"})
 _FOLD_AR = str.maketrans({"\u0623": "\u0627", "\u0625": "\u0627", "\u0622": "\u0627", "\u0671": "\u0627",
                           "\u0649": "\u064a", "\u0640": " "})
+
+
+def _replacer(table: dict[int, str | int | None]) -> Callable[[str], str]:
+    """``str.translate(table)`` as a few ``str.replace`` calls.
+
+    ``str.translate`` looks every character up in the table, which on non-ASCII
+    text costs more than the rest of normalisation; replacing only the
+    characters present is the same mapping when no replacement contains a key.
+    """
+    pairs = tuple((chr(k), chr(v) if isinstance(v, int) else v or "") for k, v in table.items())
+    keys = {a for a, _ in pairs}
+    if any(ch in keys for _, b in pairs for ch in b):
+        return lambda text: text.translate(table)
+
+    def apply(text: str) -> str:
+        for a, b in pairs:
+            if a in text:
+                text = text.replace(a, b)
+        return text
+
+    return apply
+
+
+_replace_quotes_dashes = _replacer(_QUOTES_DASHES)
+_replace_fold_tr = _replacer(_FOLD_TR)
+_replace_fold_ar = _replacer(_FOLD_AR)
 
 
 def normalise(text: str) -> str:
@@ -54,16 +81,16 @@ def normalise_with_offsets(text: str) -> tuple[str, list[int] | None]:
             offsets.append(n)
             text = "".join(parts)
     if _SPECIAL.search(text):
-        text = text.translate(_QUOTES_DASHES)
+        text = _replace_quotes_dashes(text)
     return text, offsets
 
 
 def fold(text: str, language: str | None = None) -> str:
     """Lower-case ``text`` without changing its length (offsets stay valid)."""
     if language == "tr":
-        text = text.translate(_FOLD_TR)
+        text = _replace_fold_tr(text)
     elif language == "ar":
-        text = text.translate(_FOLD_AR)
+        text = _replace_fold_ar(text)
     elif "\u0130" in text:
         text = text.translate(_FOLD_BASE)
     low = text.lower()
