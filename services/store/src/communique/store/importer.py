@@ -81,7 +81,7 @@ def import_file(sessions: sessionmaker[Session], path: Path, fmt: ImportFormat, 
 # the row itself on SQLite; a bulk load drops them and rebuilds them once at the end.
 _SQLITE_FTS_TRIGGER = """CREATE TRIGGER IF NOT EXISTS events_fts_ai AFTER INSERT ON events BEGIN
   INSERT INTO events_fts(rowid, sentence) VALUES (new.rowid, new.sentence); END"""
-_KEEP_INDEXES = {"ix_events_cluster"}  # clustering reads it while loading
+_KEEP_INDEXES = {"ix_events_cluster_outlet", "ix_events_article_id"}  # clustering probes them while loading
 
 
 @contextmanager
