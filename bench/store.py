@@ -1,7 +1,8 @@
 """Benchmark of the event store: ingest rate and query latency at scale.
 
 Usage: python bench/store.py [--events N] [--pg-url URL] [--skip-pg] [--workdir DIR]
-                             [--consumer-sqlite-events N] [--queries N]
+                             [--consumer-sqlite-events N] [--queries N] [--keep]
+       python bench/store.py --latency-only --sqlite-db FILE [--pg-db-url URL]   # re-measure kept databases
 
 1. Generates N synthetic EventV1 records (Zipf-distributed actors and outlets,
    CAMEO roots weighted towards consultation and cooperation, three years of
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import sys
@@ -182,7 +184,19 @@ def main() -> None:
     ap.add_argument("--skip-pg", action="store_true")
     ap.add_argument("--queries", type=int, default=40, help="repetitions per query type")
     ap.add_argument("--workdir", type=Path, default=None)
+    ap.add_argument("--skip-latency", action="store_true", help="measure ingest only")
+    ap.add_argument("--keep", action="store_true", help="keep the PostgreSQL database (its URL is printed)")
+    ap.add_argument("--latency-only", action="store_true", help="only measure queries on --sqlite-db/--pg-db-url")
+    ap.add_argument("--sqlite-db", type=Path, default=None, help="with --latency-only: a loaded SQLite file")
+    ap.add_argument("--pg-db-url", default=None, help="with --latency-only: a loaded PostgreSQL database")
     args = ap.parse_args()
+    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", file=sys.stderr)
+    if args.latency_only:
+        lat = {"SQLite": latencies(f"sqlite:///{args.sqlite_db}", args.queries)} if args.sqlite_db else {}
+        if args.pg_db_url:
+            lat["PostgreSQL"] = latencies(args.pg_db_url, args.queries)
+        print_latencies(lat)
+        return
     work = args.workdir or Path(tempfile.mkdtemp(prefix="communique-bench-"))
     work.mkdir(parents=True, exist_ok=True)
 
@@ -201,7 +215,7 @@ def main() -> None:
     rate = result.events / (time.perf_counter() - t)
     engine.dispose()
     rows.append((f"import into SQLite ({result.events:,} events)", f"{rate:,.0f} events/s"))
-    print(f"import: {rate:,.0f}/s", file=sys.stderr)
+    print(f"import: {rate:,.0f}/s (SQLite file {work / 'import.db'})", file=sys.stderr)
 
     n_sq = min(args.consumer_sqlite_events, len(events))
     consumer_url = f"sqlite:///{work / 'consumer.db'}"
@@ -209,7 +223,9 @@ def main() -> None:
     rate = consume(consumer_url, events[:n_sq])
     rows.append((f"consumer into SQLite ({n_sq:,} events, batches of 500)", f"{rate:,.0f} events/s"))
 
-    lat: dict[str, dict[str, tuple[float, float]]] = {"SQLite": latencies(sqlite_url, args.queries)}
+    lat: dict[str, dict[str, tuple[float, float]]] = {}
+    if not args.skip_latency:
+        lat["SQLite"] = latencies(sqlite_url, args.queries)
     if not args.skip_pg:
         import sqlalchemy as sa
 
@@ -222,20 +238,32 @@ def main() -> None:
             upgrade(pg_url)
             rate = consume(pg_url, events)
             rows.append((f"consumer into PostgreSQL ({len(events):,} events, batches of 500)", f"{rate:,.0f} events/s"))
+            print(f"consumer PostgreSQL: {rate:,.0f}/s", file=sys.stderr)
             pg = make_engine(pg_url)
             with pg.connect() as conn:
                 conn.execute(sa.text("ANALYZE"))
                 conn.commit()
             pg.dispose()
-            lat["PostgreSQL"] = latencies(pg_url, args.queries)
+            if not args.skip_latency:
+                lat["PostgreSQL"] = latencies(pg_url, args.queries)
         finally:
-            with admin.connect() as conn:
-                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            if args.keep:
+                print(f"kept PostgreSQL database: {pg_url}", file=sys.stderr)
+            else:
+                with admin.connect() as conn:
+                    conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             admin.dispose()
 
     print(f"\n| ingest ({args.events:,} synthetic events) | rate |\n|---|---|")
     for k, v in rows:
         print(f"| {k} | {v} |")
+    if lat:
+        print_latencies(lat)
+    print(f"\nload average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+def print_latencies(lat: dict[str, dict[str, tuple[float, float]]]) -> None:
+    """The p50 / p95 table."""
     dbs = list(lat)
     print("\n| query (p50 / p95 ms) | " + " | ".join(dbs) + " |\n|---|" + "---|" * len(dbs))
     for q in lat[dbs[0]]:
