@@ -140,10 +140,13 @@ def _pg_stage_upsert(table: Table, dialect: Dialect, keys: tuple[str, ...], keep
 
 
 def upsert(session: Session, model: type[Base], rows: Sequence[dict[str, Any]], key: str | Sequence[str],
-           keep: Sequence[str] = ("stored_at",)) -> None:
+           keep: Sequence[str] = ("stored_at",), fresh: bool = False) -> None:
     """Insert ``rows``, replacing existing rows with the same ``key`` (idempotent).
 
-    Columns in ``keep`` keep their first stored value. Rows go to the driver's
+    Columns in ``keep`` keep their first stored value. ``fresh`` says that no row with
+    these keys is stored (checked in this transaction): PostgreSQL then copies them straight
+    into the table. Should another writer store one meanwhile, the copy fails on the key
+    and the caller's retry takes the upsert path. Rows go to the driver's
     ``executemany`` directly: the statement is the same for every row, so SQLAlchemy's
     per-row compilation work is skipped (it dominated bulk loads).
     """
@@ -174,6 +177,12 @@ def upsert(session: Session, model: type[Base], rows: Sequence[dict[str, Any]], 
         stage = f"cq_stage_{table.name}"
         cols = ", ".join(f'"{n}"' for n in names)
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        if fresh:
+            with cursor.copy(f'COPY "{table.name}" ({cols}) FROM STDIN') as copy:
+                for values_row in params:
+                    copy.write_row(values_row)
+            cursor.close()
+            return
         cursor.execute(f'CREATE TEMPORARY TABLE IF NOT EXISTS {stage} (LIKE "{table.name}")')
         with cursor.copy(f"COPY {stage} ({cols}) FROM STDIN") as copy:
             for values_row in params:
@@ -214,6 +223,9 @@ class _Counts:
     num_sources: int
     sum_goldstein: float
     max_confidence: float
+
+
+_NO_COUNTS = _Counts(0, 0, 0, 0, 0.0, 0.0)
 
 
 def _existing_runs(session: Session, dates_by_key: dict[DyadRoot, set[date]], window_days: int,
@@ -353,7 +365,8 @@ def save_batch(session: Session, articles: Sequence[ArticleV1], events: Sequence
             shrunk.add(prev[0])
 
     recount: set[str] = set(shrunk)  # clusters recounted from their reports
-    grown: dict[str, tuple[date, date]] = {}  # stored clusters that only gain reports: their new date span
+    # Stored clusters that only gain new reports, and new clusters made of new reports only: their date span.
+    grown: dict[str, tuple[date, date]] = {}
     renamed: dict[str, str] = {}
     assignment: dict[tuple[DyadRoot, date], str] = {}
     existing, stored = _existing_runs(session, to_place, window_days)
@@ -363,7 +376,7 @@ def save_batch(session: Session, articles: Sequence[ArticleV1], events: Sequence
             for d in dates:
                 if run.first <= d <= run.last:
                     assignment[(key, d)] = cid
-            if run.merged == (cid,):
+            if run.merged == (cid,) or not run.merged:  # a stored cluster that grows, or a new one
                 grown[cid] = (run.first, run.last)
             else:
                 recount.add(cid)
@@ -378,15 +391,18 @@ def save_batch(session: Session, articles: Sequence[ArticleV1], events: Sequence
             recount.add(placed[eid])
             del grown[placed[eid]]
 
+    for cid in recount:
+        grown.pop(cid, None)
     additions: dict[str, list[EventV1]] = {}
     for eid, ev in latest.items():
         if placed[eid] in grown and eid not in previous:
             additions.setdefault(placed[eid], []).append(ev)
     have_a, have_s = _present(
-        conn, {(cid, e.article_id) for cid, evs in additions.items() for e in evs},
-        {(cid, _source_of(e)) for cid, evs in additions.items() for e in evs})
+        conn, {(cid, e.article_id) for cid, evs in additions.items() if cid in stored for e in evs},
+        {(cid, _source_of(e)) for cid, evs in additions.items() if cid in stored for e in evs})
 
-    upsert(session, EventRow, [event_row(e, now, placed[eid]) for eid, e in latest.items()], "event_id")
+    upsert(session, EventRow, [event_row(e, now, placed[eid]) for eid, e in latest.items()], "event_id",
+           fresh=not previous)
     for old, new in sorted(renamed.items()):  # a bridging report merges runs under the earliest start
         session.execute(update(EventRow).where(EventRow.cluster_id == old).values(cluster_id=new))
     for cid in sorted(shrunk):  # a re-coded report may leave a gap inside its old run
@@ -395,7 +411,7 @@ def save_batch(session: Session, articles: Sequence[ArticleV1], events: Sequence
     if previous:  # a redelivered or re-coded event replaces its mentions
         conn.exec_driver_sql("DELETE FROM mentions WHERE " + _any(conn, "event_id"), (_list(conn, previous),))
     upsert(session, MentionRow, [m for e in latest.values() for m in mention_rows(e)], ("event_id", "ordinal"),
-           keep=())
+           keep=(), fresh=not previous)
     actors: dict[str, dict[str, Any]] = {}
     for e in latest.values():
         for a in (e.source, e.target):
@@ -406,7 +422,7 @@ def save_batch(session: Session, articles: Sequence[ArticleV1], events: Sequence
 
     advanced: list[dict[str, Any]] = []
     for cid, evs in additions.items():
-        old_counts, (first, last) = stored[cid], grown[cid]
+        old_counts, (first, last) = stored.get(cid, _NO_COUNTS), grown[cid]
         n = old_counts.num_events + len(evs)
         g_sum = old_counts.sum_goldstein + sum(e.goldstein for e in evs)
         key = dyad_root(evs[0])
