@@ -182,6 +182,7 @@ def main() -> None:
     ap.add_argument("--consumer-sqlite-events", type=int, default=200_000)
     ap.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     ap.add_argument("--skip-pg", action="store_true")
+    ap.add_argument("--skip-sqlite", action="store_true", help="PostgreSQL only")
     ap.add_argument("--queries", type=int, default=40, help="repetitions per query type")
     ap.add_argument("--workdir", type=Path, default=None)
     ap.add_argument("--skip-latency", action="store_true", help="measure ingest only")
@@ -201,30 +202,38 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
 
     t = time.perf_counter()
-    events = list(synthetic_events(args.events))
     jsonl = work / "events.jsonl"
-    jsonl.write_bytes(b"\n".join(events) + b"\n")
-    print(f"generated {len(events):,} events in {time.perf_counter() - t:.1f} s ({jsonl})", file=sys.stderr)
+    events = jsonl.read_bytes().splitlines() if jsonl.exists() else []
+    if len(events) == args.events:  # the generator is seeded: same N, same events
+        print(f"reusing {len(events):,} events of {jsonl}", file=sys.stderr)
+    else:
+        events = list(synthetic_events(args.events))
+        jsonl.write_bytes(b"\n".join(events) + b"\n")
+        print(f"generated {len(events):,} events in {time.perf_counter() - t:.1f} s ({jsonl})", file=sys.stderr)
+    stale_files = [f"{db}{suffix}" for db in ("import.db", "consumer.db") for suffix in ("", "-wal", "-shm")]
+    for stale in [] if args.skip_sqlite else stale_files:
+        (work / stale).unlink(missing_ok=True)
 
     rows: list[tuple[str, str]] = []
     sqlite_url = f"sqlite:///{work / 'import.db'}"
-    upgrade(sqlite_url)
-    engine = make_engine(sqlite_url)
-    t = time.perf_counter()
-    result = import_file(session_factory(engine), jsonl, "jsonl", batch_size=5000)
-    rate = result.events / (time.perf_counter() - t)
-    engine.dispose()
-    rows.append((f"import into SQLite ({result.events:,} events)", f"{rate:,.0f} events/s"))
-    print(f"import: {rate:,.0f}/s (SQLite file {work / 'import.db'})", file=sys.stderr)
+    if not args.skip_sqlite:
+        upgrade(sqlite_url)
+        engine = make_engine(sqlite_url)
+        t = time.perf_counter()
+        result = import_file(session_factory(engine), jsonl, "jsonl", batch_size=5000)
+        rate = result.events / (time.perf_counter() - t)
+        engine.dispose()
+        rows.append((f"import into SQLite ({result.events:,} events)", f"{rate:,.0f} events/s"))
+        print(f"import: {rate:,.0f}/s (SQLite file {work / 'import.db'})", file=sys.stderr)
 
-    n_sq = min(args.consumer_sqlite_events, len(events))
-    consumer_url = f"sqlite:///{work / 'consumer.db'}"
-    upgrade(consumer_url)
-    rate = consume(consumer_url, events[:n_sq])
-    rows.append((f"consumer into SQLite ({n_sq:,} events, batches of 500)", f"{rate:,.0f} events/s"))
+        n_sq = min(args.consumer_sqlite_events, len(events))
+        consumer_url = f"sqlite:///{work / 'consumer.db'}"
+        upgrade(consumer_url)
+        rate = consume(consumer_url, events[:n_sq])
+        rows.append((f"consumer into SQLite ({n_sq:,} events, batches of 500)", f"{rate:,.0f} events/s"))
 
     lat: dict[str, dict[str, tuple[float, float]]] = {}
-    if not args.skip_latency:
+    if not args.skip_latency and not args.skip_sqlite:
         lat["SQLite"] = latencies(sqlite_url, args.queries)
     if not args.skip_pg:
         import sqlalchemy as sa
@@ -239,10 +248,9 @@ def main() -> None:
             rate = consume(pg_url, events)
             rows.append((f"consumer into PostgreSQL ({len(events):,} events, batches of 500)", f"{rate:,.0f} events/s"))
             print(f"consumer PostgreSQL: {rate:,.0f}/s", file=sys.stderr)
-            pg = make_engine(pg_url)
-            with pg.connect() as conn:
-                conn.execute(sa.text("ANALYZE"))
-                conn.commit()
+            pg = sa.create_engine(pg_url, isolation_level="AUTOCOMMIT")
+            with pg.connect() as conn:  # what autovacuum does soon after a load: visibility map and statistics
+                conn.execute(sa.text("VACUUM ANALYZE"))
             pg.dispose()
             if not args.skip_latency:
                 lat["PostgreSQL"] = latencies(pg_url, args.queries)
