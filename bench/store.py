@@ -176,6 +176,47 @@ def latencies(url: str, n: int, seed: int = 7) -> dict[str, tuple[float, float]]
     return out
 
 
+def pg_copy_of_sqlite(sqlite_file: Path, admin_url: str) -> str:
+    """A PostgreSQL database holding the same rows as a loaded SQLite file (for query latency only).
+
+    Copies every table with COPY and builds the secondary indexes afterwards, which takes
+    minutes where the consumer path takes an hour at a million events on a busy machine.
+    """
+    import sqlite3
+
+    import sqlalchemy as sa
+
+    name = f"communique_copy_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    url = admin_url.rsplit("/", 1)[0] + f"/{name}"
+    upgrade(url)
+    pg = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    src = sqlite3.connect(sqlite_file)
+    with pg.connect() as conn:
+        indexes = [d for (d,) in conn.execute(sa.text(
+            "SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename IN ('events', 'mentions') "
+            "AND indexname NOT LIKE '%pkey'"))]
+        for d in indexes:
+            conn.execute(sa.text("DROP INDEX " + d.split(" INDEX ", 1)[1].split(" ON ", 1)[0]))
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        for table in ("articles", "actors", "event_clusters", "events", "mentions"):
+            cols = [r[1] for r in src.execute(f"PRAGMA table_info({table})")]
+            names = ", ".join(f'"{c}"' for c in cols)
+            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in src.execute(f"SELECT {names} FROM {table}"):
+                    copy.write_row(row)
+            print(f"  copied {table}", file=sys.stderr, flush=True)
+        for d in indexes:
+            conn.execute(sa.text(d))
+        conn.execute(sa.text("VACUUM ANALYZE"))
+    pg.dispose()
+    src.close()
+    return url
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--events", type=int, default=1_000_000)
@@ -188,10 +229,15 @@ def main() -> None:
     ap.add_argument("--skip-latency", action="store_true", help="measure ingest only")
     ap.add_argument("--keep", action="store_true", help="keep the PostgreSQL database (its URL is printed)")
     ap.add_argument("--latency-only", action="store_true", help="only measure queries on --sqlite-db/--pg-db-url")
+    ap.add_argument("--pg-copy-of", type=Path, default=None, metavar="SQLITE_FILE",
+                    help="only make a PostgreSQL copy of a loaded SQLite file (printed URL) for --latency-only")
     ap.add_argument("--sqlite-db", type=Path, default=None, help="with --latency-only: a loaded SQLite file")
     ap.add_argument("--pg-db-url", default=None, help="with --latency-only: a loaded PostgreSQL database")
     args = ap.parse_args()
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", file=sys.stderr)
+    if args.pg_copy_of:
+        print(pg_copy_of_sqlite(args.pg_copy_of, args.pg_url))
+        return
     if args.latency_only:
         lat = {"SQLite": latencies(f"sqlite:///{args.sqlite_db}", args.queries)} if args.sqlite_db else {}
         if args.pg_db_url:

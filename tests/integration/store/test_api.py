@@ -71,6 +71,8 @@ def test_events_are_listed_newest_first_with_article_and_cluster(client: TestCli
         ({"q": 'AND "OR NEAR( *'}, set()),  # operators are words, not syntax
         ({"actor": "CHN", "cameo": "04", "from": "2025-06-16", "to": "2025-06-16"},
          MEETING | {("KAZ", "CHN", "043")}),
+        ({"actor": "KAZ", "q": "Astana"}, MEETING | {("KAZ", "CHN", "043")}),
+        ({"dyad": "RUS-USA", "q": "sanctions"}, {("USA", "RUS", "163")}),
     ],
 )
 def test_event_filters(client: TestClient, params: dict[str, object], expected: set[tuple[str, str, str]]) -> None:

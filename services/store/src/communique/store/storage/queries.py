@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from sqlalchemy import ColumnElement, and_, column, func, literal_column, or_, select, text, union_all
 from sqlalchemy.orm import Session
@@ -20,6 +20,7 @@ Interval = Literal["day", "week", "month"]
 SORT_COLUMNS: dict[str, Any] = {"date": EventRow.date, "goldstein": EventRow.goldstein,
                                 "confidence": EventRow.confidence}
 WORD = re.compile(r"\w+", re.UNICODE)
+FTS_COMMON = 10_000  # SQLite: a page of a search matching this many reports probes the index per row
 
 
 class CursorError(ValueError):
@@ -72,10 +73,18 @@ class EventFilter:
     cluster_id: str | None = None
 
 
-def _fts_events(session: Session, query: str) -> ColumnElement[bool]:
+def _fts_events(session: Session, query: str, page: bool = False) -> ColumnElement[bool]:
     terms = search_terms(query)
     if session.get_bind().dialect.name == "sqlite":
         match = " ".join('"' + t.replace('"', '""') + '"' for t in terms)
+        if page and session.scalar(text(
+                "SELECT count(*) FROM (SELECT rowid FROM events_fts WHERE events_fts MATCH :fts_q LIMIT :cap)"
+        ).bindparams(fts_q=match, cap=FTS_COMMON)) == FTS_COMMON:
+            # Common words: walk the page's order and probe the index per row (a page needs few
+            # rows), rather than sorting every match.
+            return cast(ColumnElement[bool], text(
+                "EXISTS (SELECT 1 FROM events_fts WHERE events_fts MATCH :fts_q AND events_fts.rowid = events.rowid)"
+            ).bindparams(fts_q=match))
         sub = text("SELECT rowid FROM events_fts WHERE events_fts MATCH :fts_q").bindparams(fts_q=match)
         return literal_column("events.rowid").in_(sub.columns(column("rowid")))
     return func.to_tsvector(literal_column("'simple'"), EventRow.sentence).op("@@")(
@@ -101,14 +110,14 @@ def event_conditions(session: Session, f: EventFilter) -> list[ColumnElement[boo
     return [or_(*(and_(*side) for side in sides))]
 
 
-def condition_sets(session: Session, f: EventFilter) -> list[list[ColumnElement[bool]]]:
+def condition_sets(session: Session, f: EventFilter, page: bool = False) -> list[list[ColumnElement[bool]]]:
     """The filter as disjoint alternatives, each a plain AND of conditions.
 
     ``actor`` (either side) and ``dyad`` (either direction) are ORs, which no single index
     serves in date order; as disjoint alternatives each one is an ordered range scan of its
     own index (source or target first), and the results are merged.
     """
-    base = _plain_conditions(session, f)
+    base = _plain_conditions(session, f, page)
     sides: list[list[ColumnElement[bool]]] = [base]
     if f.actor:
         a = f.actor
@@ -124,7 +133,7 @@ def condition_sets(session: Session, f: EventFilter) -> list[list[ColumnElement[
     return sides
 
 
-def _plain_conditions(session: Session, f: EventFilter) -> list[ColumnElement[bool]]:
+def _plain_conditions(session: Session, f: EventFilter, page: bool = False) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = []
     if f.source:
         conds.append(EventRow.source_code == f.source)
@@ -160,7 +169,7 @@ def _plain_conditions(session: Session, f: EventFilter) -> list[ColumnElement[bo
     if f.cluster_id:
         conds.append(EventRow.cluster_id == f.cluster_id)
     if f.q and search_terms(f.q):
-        conds.append(_fts_events(session, f.q))
+        conds.append(_fts_events(session, f.q, page))
     return conds
 
 
@@ -201,7 +210,7 @@ def list_events(session: Session, f: EventFilter, limit: int, cursor: str | None
         else:
             after = [col >= value, or_(col > value, EventRow.event_id > eid)]
     order = (col.desc(), EventRow.event_id.desc()) if desc else (col.asc(), EventRow.event_id.asc())
-    sides = condition_sets(session, f)
+    sides = condition_sets(session, f, page=True)
     if len(sides) == 1:
         q = select(EventRow).where(*sides[0], *after)
     else:  # the first page of each alternative, then the first page of their union
