@@ -1,7 +1,8 @@
 """Benchmark of the event store: ingest rate and query latency at scale.
 
 Usage: python bench/store.py [--events N] [--pg-url URL] [--skip-pg] [--workdir DIR]
-                             [--consumer-sqlite-events N] [--queries N]
+                             [--consumer-sqlite-events N] [--queries N] [--keep]
+       python bench/store.py --latency-only --sqlite-db FILE [--pg-db-url URL]   # re-measure kept databases
 
 1. Generates N synthetic EventV1 records (Zipf-distributed actors and outlets,
    CAMEO roots weighted towards consultation and cooperation, three years of
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import sys
@@ -174,42 +176,111 @@ def latencies(url: str, n: int, seed: int = 7) -> dict[str, tuple[float, float]]
     return out
 
 
+def pg_copy_of_sqlite(sqlite_file: Path, admin_url: str) -> str:
+    """A PostgreSQL database holding the same rows as a loaded SQLite file (for query latency only).
+
+    Copies every table with COPY and builds the secondary indexes afterwards, which takes
+    minutes where the consumer path takes an hour at a million events on a busy machine.
+    """
+    import sqlite3
+
+    import sqlalchemy as sa
+
+    name = f"communique_copy_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    url = admin_url.rsplit("/", 1)[0] + f"/{name}"
+    upgrade(url)
+    pg = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    src = sqlite3.connect(sqlite_file)
+    with pg.connect() as conn:
+        indexes = [d for (d,) in conn.execute(sa.text(
+            "SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename IN ('events', 'mentions') "
+            "AND indexname NOT LIKE '%pkey'"))]
+        for d in indexes:
+            conn.execute(sa.text("DROP INDEX " + d.split(" INDEX ", 1)[1].split(" ON ", 1)[0]))
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        for table in ("articles", "actors", "event_clusters", "events", "mentions"):
+            cols = [r[1] for r in src.execute(f"PRAGMA table_info({table})")]
+            names = ", ".join(f'"{c}"' for c in cols)
+            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in src.execute(f"SELECT {names} FROM {table}"):
+                    copy.write_row(row)
+            print(f"  copied {table}", file=sys.stderr, flush=True)
+        for d in indexes:
+            conn.execute(sa.text(d))
+        conn.execute(sa.text("VACUUM ANALYZE"))
+    pg.dispose()
+    src.close()
+    return url
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--events", type=int, default=1_000_000)
     ap.add_argument("--consumer-sqlite-events", type=int, default=200_000)
     ap.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     ap.add_argument("--skip-pg", action="store_true")
+    ap.add_argument("--skip-sqlite", action="store_true", help="PostgreSQL only")
     ap.add_argument("--queries", type=int, default=40, help="repetitions per query type")
     ap.add_argument("--workdir", type=Path, default=None)
+    ap.add_argument("--skip-latency", action="store_true", help="measure ingest only")
+    ap.add_argument("--keep", action="store_true", help="keep the PostgreSQL database (its URL is printed)")
+    ap.add_argument("--latency-only", action="store_true", help="only measure queries on --sqlite-db/--pg-db-url")
+    ap.add_argument("--pg-copy-of", type=Path, default=None, metavar="SQLITE_FILE",
+                    help="only make a PostgreSQL copy of a loaded SQLite file (printed URL) for --latency-only")
+    ap.add_argument("--sqlite-db", type=Path, default=None, help="with --latency-only: a loaded SQLite file")
+    ap.add_argument("--pg-db-url", default=None, help="with --latency-only: a loaded PostgreSQL database")
     args = ap.parse_args()
+    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", file=sys.stderr)
+    if args.pg_copy_of:
+        print(pg_copy_of_sqlite(args.pg_copy_of, args.pg_url))
+        return
+    if args.latency_only:
+        lat = {"SQLite": latencies(f"sqlite:///{args.sqlite_db}", args.queries)} if args.sqlite_db else {}
+        if args.pg_db_url:
+            lat["PostgreSQL"] = latencies(args.pg_db_url, args.queries)
+        print_latencies(lat)
+        return
     work = args.workdir or Path(tempfile.mkdtemp(prefix="communique-bench-"))
     work.mkdir(parents=True, exist_ok=True)
 
     t = time.perf_counter()
-    events = list(synthetic_events(args.events))
     jsonl = work / "events.jsonl"
-    jsonl.write_bytes(b"\n".join(events) + b"\n")
-    print(f"generated {len(events):,} events in {time.perf_counter() - t:.1f} s ({jsonl})", file=sys.stderr)
+    events = jsonl.read_bytes().splitlines() if jsonl.exists() else []
+    if len(events) == args.events:  # the generator is seeded: same N, same events
+        print(f"reusing {len(events):,} events of {jsonl}", file=sys.stderr)
+    else:
+        events = list(synthetic_events(args.events))
+        jsonl.write_bytes(b"\n".join(events) + b"\n")
+        print(f"generated {len(events):,} events in {time.perf_counter() - t:.1f} s ({jsonl})", file=sys.stderr)
+    stale_files = [f"{db}{suffix}" for db in ("import.db", "consumer.db") for suffix in ("", "-wal", "-shm")]
+    for stale in [] if args.skip_sqlite else stale_files:
+        (work / stale).unlink(missing_ok=True)
 
     rows: list[tuple[str, str]] = []
     sqlite_url = f"sqlite:///{work / 'import.db'}"
-    upgrade(sqlite_url)
-    engine = make_engine(sqlite_url)
-    t = time.perf_counter()
-    result = import_file(session_factory(engine), jsonl, "jsonl", batch_size=5000)
-    rate = result.events / (time.perf_counter() - t)
-    engine.dispose()
-    rows.append((f"import into SQLite ({result.events:,} events)", f"{rate:,.0f} events/s"))
-    print(f"import: {rate:,.0f}/s", file=sys.stderr)
+    if not args.skip_sqlite:
+        upgrade(sqlite_url)
+        engine = make_engine(sqlite_url)
+        t = time.perf_counter()
+        result = import_file(session_factory(engine), jsonl, "jsonl", batch_size=5000)
+        rate = result.events / (time.perf_counter() - t)
+        engine.dispose()
+        rows.append((f"import into SQLite ({result.events:,} events)", f"{rate:,.0f} events/s"))
+        print(f"import: {rate:,.0f}/s (SQLite file {work / 'import.db'})", file=sys.stderr)
 
-    n_sq = min(args.consumer_sqlite_events, len(events))
-    consumer_url = f"sqlite:///{work / 'consumer.db'}"
-    upgrade(consumer_url)
-    rate = consume(consumer_url, events[:n_sq])
-    rows.append((f"consumer into SQLite ({n_sq:,} events, batches of 500)", f"{rate:,.0f} events/s"))
+        n_sq = min(args.consumer_sqlite_events, len(events))
+        consumer_url = f"sqlite:///{work / 'consumer.db'}"
+        upgrade(consumer_url)
+        rate = consume(consumer_url, events[:n_sq])
+        rows.append((f"consumer into SQLite ({n_sq:,} events, batches of 500)", f"{rate:,.0f} events/s"))
 
-    lat: dict[str, dict[str, tuple[float, float]]] = {"SQLite": latencies(sqlite_url, args.queries)}
+    lat: dict[str, dict[str, tuple[float, float]]] = {}
+    if not args.skip_latency and not args.skip_sqlite:
+        lat["SQLite"] = latencies(sqlite_url, args.queries)
     if not args.skip_pg:
         import sqlalchemy as sa
 
@@ -222,20 +293,31 @@ def main() -> None:
             upgrade(pg_url)
             rate = consume(pg_url, events)
             rows.append((f"consumer into PostgreSQL ({len(events):,} events, batches of 500)", f"{rate:,.0f} events/s"))
-            pg = make_engine(pg_url)
-            with pg.connect() as conn:
-                conn.execute(sa.text("ANALYZE"))
-                conn.commit()
+            print(f"consumer PostgreSQL: {rate:,.0f}/s", file=sys.stderr)
+            pg = sa.create_engine(pg_url, isolation_level="AUTOCOMMIT")
+            with pg.connect() as conn:  # what autovacuum does soon after a load: visibility map and statistics
+                conn.execute(sa.text("VACUUM ANALYZE"))
             pg.dispose()
-            lat["PostgreSQL"] = latencies(pg_url, args.queries)
+            if not args.skip_latency:
+                lat["PostgreSQL"] = latencies(pg_url, args.queries)
         finally:
-            with admin.connect() as conn:
-                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            if args.keep:
+                print(f"kept PostgreSQL database: {pg_url}", file=sys.stderr)
+            else:
+                with admin.connect() as conn:
+                    conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             admin.dispose()
 
     print(f"\n| ingest ({args.events:,} synthetic events) | rate |\n|---|---|")
     for k, v in rows:
         print(f"| {k} | {v} |")
+    if lat:
+        print_latencies(lat)
+    print(f"\nload average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+def print_latencies(lat: dict[str, dict[str, tuple[float, float]]]) -> None:
+    """The p50 / p95 table."""
     dbs = list(lat)
     print("\n| query (p50 / p95 ms) | " + " | ".join(dbs) + " |\n|---|" + "---|" * len(dbs))
     for q in lat[dbs[0]]:

@@ -71,6 +71,8 @@ def test_events_are_listed_newest_first_with_article_and_cluster(client: TestCli
         ({"q": 'AND "OR NEAR( *'}, set()),  # operators are words, not syntax
         ({"actor": "CHN", "cameo": "04", "from": "2025-06-16", "to": "2025-06-16"},
          MEETING | {("KAZ", "CHN", "043")}),
+        ({"actor": "KAZ", "q": "Astana"}, MEETING | {("KAZ", "CHN", "043")}),
+        ({"dyad": "RUS-USA", "q": "sanctions"}, {("USA", "RUS", "163")}),
     ],
 )
 def test_event_filters(client: TestClient, params: dict[str, object], expected: set[tuple[str, str, str]]) -> None:
@@ -84,11 +86,13 @@ def test_cluster_filter_lists_every_report_of_one_event(client: TestClient) -> N
 
 
 @pytest.mark.parametrize("sort", ["-date", "date", "-goldstein", "goldstein", "-confidence", "confidence"])
-def test_keyset_pagination_visits_every_event_once_in_order(client: TestClient, sort: str) -> None:
+@pytest.mark.parametrize(("filters", "total"), [({}, 6), ({"actor": "KAZ"}, 4), ({"dyad": "CHN-KAZ"}, 4)])
+def test_keyset_pagination_visits_every_event_once_in_order(client: TestClient, sort: str,
+                                                            filters: dict[str, object], total: int) -> None:
     seen: list[dict[str, object]] = []
     cursor = None
     while True:
-        params: dict[str, object] = {"limit": 2, "sort": sort}
+        params: dict[str, object] = {"limit": 1 if filters else 2, "sort": sort, **filters}
         if cursor:
             params["cursor"] = cursor
         r = client.get("/v1/events", params=params)
@@ -97,9 +101,9 @@ def test_keyset_pagination_visits_every_event_once_in_order(client: TestClient, 
         cursor = r.json()["next_cursor"]
         if not cursor:
             break
-    assert len({e["event_id"] for e in seen}) == len(seen) == 6
+    assert len({e["event_id"] for e in seen}) == len(seen) == total
     key = sort.lstrip("-")
-    values = [e[key] for e in seen]
+    values = [(e[key], e["event_id"]) for e in seen]
     assert values == sorted(values, reverse=sort.startswith("-"))  # type: ignore[type-var]
 
 

@@ -60,6 +60,10 @@ class StoreHandler:
             raise TransientError(f"database unavailable: {exc.orig}") from exc
         except (psycopg.OperationalError, psycopg.InterfaceError) as exc:  # raised by the COPY path directly
             raise TransientError(f"database unavailable: {exc}") from exc
+        except psycopg.errors.UniqueViolation as exc:
+            # Another writer stored one of these events after this batch looked (a rebalance);
+            # the retry sees it and upserts.
+            raise TransientError(f"concurrent write: {exc}") from exc
         except DBAPIError as exc:
             if exc.connection_invalidated:
                 raise TransientError(f"database connection lost: {exc.orig}") from exc

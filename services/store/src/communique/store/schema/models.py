@@ -82,11 +82,12 @@ class EventRow(Base):
     mention_count: Mapped[int] = mapped_column(Integer, default=1)
 
     __table_args__ = (
-        Index("ix_events_date", "date", "event_id"),
-        Index("ix_events_source_date", "source_code", "date"),
-        Index("ix_events_target_date", "target_code", "date"),
+        # Covering: timelines and statistics read these alone (migration 0004).
+        Index("ix_events_date_cover", "date", "event_id", "source_code", "target_code", "cluster_id", "goldstein"),
+        Index("ix_events_source_cover", "source_code", "date", "cluster_id", "goldstein"),
+        Index("ix_events_target_cover", "target_code", "date", "source_code", "cluster_id", "goldstein"),
         Index("ix_events_root_date", "cameo_root", "date"),
-        Index("ix_events_cluster", "cluster_id"),
+        Index("ix_events_cluster_outlet", "cluster_id", "outlet"),
         Index("ix_events_outlet_date", "outlet", "date"),
         Index("ix_events_goldstein", "goldstein", "event_id"),
         Index("ix_events_key_date", "source_code", "target_code", "cameo_root", "date"),
@@ -124,6 +125,7 @@ class ClusterRow(Base):
     num_articles: Mapped[int] = mapped_column(Integer)
     num_sources: Mapped[int] = mapped_column(Integer)
     mean_goldstein: Mapped[float] = mapped_column(Float)
+    sum_goldstein: Mapped[float] = mapped_column(Float, default=0.0, comment="exact sum, so counts advance by delta")
     max_confidence: Mapped[float] = mapped_column(Float)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

@@ -8,23 +8,47 @@ is a function of the rows in the database, so replaying a batch changes nothing.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Date, Engine, String, Table, column, delete, func, select, text, update
+from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, sessionmaker
 
 from communique.contracts import ArticleV1, EventV1
-from communique.runtime.db import make_engine
+from communique.runtime.db import make_engine as _make_engine
 from communique.store.clustering import DyadRoot, cluster_id_for, merge_runs, runs_of
 from communique.store.schema import ActorRow, ArticleRow, Base, ClusterRow, EventRow, MentionRow
 
 DEFAULT_WINDOW_DAYS = 1
 IN_CHUNK = 900
 UPSERT_CHUNK = 5000
+
+
+# Read-side SQLite settings per connection: the default 2 MB page cache makes every query at a
+# million events a disk read; memory-mapped reads skip a copy per page.
+SQLITE_READ_PRAGMAS = ("PRAGMA cache_size=-65536", "PRAGMA mmap_size=1073741824", "PRAGMA temp_store=MEMORY")
+
+
+def make_engine(url: str) -> Engine:
+    """The runtime's engine (WAL, busy timeout), plus a bigger page cache and memory-mapped reads on SQLite."""
+    engine = _make_engine(url)
+    if engine.dialect.name == "sqlite":
+
+        @sa_event.listens_for(engine, "connect")
+        def _read_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            for pragma in SQLITE_READ_PRAGMAS:
+                cur.execute(pragma)
+            cur.close()
+
+    return engine
 
 
 class SerializedJSON(str):
@@ -116,10 +140,13 @@ def _pg_stage_upsert(table: Table, dialect: Dialect, keys: tuple[str, ...], keep
 
 
 def upsert(session: Session, model: type[Base], rows: Sequence[dict[str, Any]], key: str | Sequence[str],
-           keep: Sequence[str] = ("stored_at",)) -> None:
+           keep: Sequence[str] = ("stored_at",), fresh: bool = False) -> None:
     """Insert ``rows``, replacing existing rows with the same ``key`` (idempotent).
 
-    Columns in ``keep`` keep their first stored value. Rows go to the driver's
+    Columns in ``keep`` keep their first stored value. ``fresh`` says that no row with
+    these keys is stored (checked in this transaction): PostgreSQL then copies them straight
+    into the table. Should another writer store one meanwhile, the copy fails on the key
+    and the caller's retry takes the upsert path. Rows go to the driver's
     ``executemany`` directly: the statement is the same for every row, so SQLAlchemy's
     per-row compilation work is skipped (it dominated bulk loads).
     """
@@ -128,17 +155,18 @@ def upsert(session: Session, model: type[Base], rows: Sequence[dict[str, Any]], 
     keys = (key,) if isinstance(key, str) else tuple(key)
     # Last write wins within one batch, so a batch never conflicts with itself; sorted so
     # that concurrent writers lock rows in the same order (no deadlocks on PostgreSQL).
-    by_key = {tuple(row[k] for k in keys): row for row in rows}
-    ordered = [by_key[k] for k in sorted(by_key, key=lambda t: tuple("" if v is None else str(v) for v in t))]
+    # Key columns are never null (primary keys), so the keys sort as they are.
+    by_key = {row[keys[0]]: row for row in rows} if len(keys) == 1 else {itemgetter(*keys)(row): row for row in rows}
     table = model.__table__
     assert isinstance(table, Table)
     conn = session.connection()
     sql, names, processors = _upsert_plan(table, conn.dialect, keys, tuple(keep))
-    converted = [(i, n, proc) for i, (n, proc) in enumerate(zip(names, processors, strict=True)) if proc is not None]
+    converted = [(i, proc) for i, proc in enumerate(processors) if proc is not None]
+    values_of = itemgetter(*names)
     params = []
-    for row in ordered:
-        values = [row.get(n) for n in names]
-        for i, _name, proc in converted:
+    for k in sorted(by_key):
+        values = list(values_of(by_key[k]))
+        for i, proc in converted:
             value = values[i]
             # JSON already serialised by pydantic (in Rust) is passed through as text.
             values[i] = value if isinstance(value, SerializedJSON) else proc(value)
@@ -149,6 +177,12 @@ def upsert(session: Session, model: type[Base], rows: Sequence[dict[str, Any]], 
         stage = f"cq_stage_{table.name}"
         cols = ", ".join(f'"{n}"' for n in names)
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        if fresh:
+            with cursor.copy(f'COPY "{table.name}" ({cols}) FROM STDIN') as copy:
+                for values_row in params:
+                    copy.write_row(values_row)
+            cursor.close()
+            return
         cursor.execute(f'CREATE TEMPORARY TABLE IF NOT EXISTS {stage} (LIKE "{table.name}")')
         with cursor.copy(f"COPY {stage} ({cols}) FROM STDIN") as copy:
             for values_row in params:
@@ -171,20 +205,37 @@ _WANTED_DDL = ("CREATE TEMPORARY TABLE IF NOT EXISTS cq_wanted_runs "
                "(s VARCHAR(16) NOT NULL, t VARCHAR(16) NOT NULL, r VARCHAR(2) NOT NULL, lo DATE NOT NULL, "
                "hi DATE NOT NULL)")
 _WANTED_JOIN = text(
-    "SELECT c.cluster_id, c.source_code, c.target_code, c.cameo_root, c.first_date, c.last_date "
+    "SELECT c.cluster_id, c.source_code, c.target_code, c.cameo_root, c.first_date, c.last_date, c.num_events, "
+    "c.num_mentions, c.num_articles, c.num_sources, c.sum_goldstein, c.max_confidence "
     "FROM cq_wanted_runs w JOIN event_clusters c ON c.source_code = w.s AND c.target_code = w.t "
     "AND c.cameo_root = w.r AND c.first_date <= w.hi AND c.last_date >= w.lo"
 ).columns(column("cluster_id", String), column("source_code", String), column("target_code", String),
           column("cameo_root", String), column("first_date", Date), column("last_date", Date))
 
 
+@dataclass
+class _Counts:
+    """A stored cluster's counts, as read before the batch."""
+
+    num_events: int
+    num_mentions: int
+    num_articles: int
+    num_sources: int
+    sum_goldstein: float
+    max_confidence: float
+
+
+_NO_COUNTS = _Counts(0, 0, 0, 0, 0.0, 0.0)
+
+
 def _existing_runs(session: Session, dates_by_key: dict[DyadRoot, set[date]], window_days: int,
-                   ) -> dict[DyadRoot, list[tuple[str, date, date]]]:
-    """Stored clusters of each key that the new dates may touch: one join with a scratch table of keys."""
+                   ) -> tuple[dict[DyadRoot, list[tuple[str, date, date]]], dict[str, _Counts]]:
+    """Stored clusters of each key that the new dates may touch, and their counts: one join with a scratch table."""
     gap = timedelta(days=window_days)
     found: dict[DyadRoot, list[tuple[str, date, date]]] = {k: [] for k in dates_by_key}
+    counts: dict[str, _Counts] = {}
     if not dates_by_key:
-        return found
+        return found, counts
     session.execute(text(_WANTED_DDL))
     session.execute(text("DELETE FROM cq_wanted_runs"))
     wanted = [(k.source, k.target or "", k.cameo_root, min(d) - gap, max(d) + gap) for k, d in dates_by_key.items()]
@@ -197,10 +248,67 @@ def _existing_runs(session: Session, dates_by_key: dict[DyadRoot, set[date]], wi
         cursor.close()
     else:
         conn.exec_driver_sql("INSERT INTO cq_wanted_runs (s, t, r, lo, hi) VALUES (?, ?, ?, ?, ?)",
-                             wanted)  # type: ignore[arg-type]
-    for cid, src, tgt, root, first, last in session.execute(_WANTED_JOIN):
+                             [(s, t, r, lo.isoformat(), hi.isoformat()) for s, t, r, lo, hi in wanted])
+    for cid, src, tgt, root, first, last, n, n_m, n_a, n_s, g_sum, max_c in session.execute(_WANTED_JOIN):
         found[DyadRoot(src, tgt or None, root)].append((cid, first, last))
-    return found
+        counts[cid] = _Counts(int(n), int(n_m), int(n_a), int(n_s), float(g_sum), float(max_c))
+    return found, counts
+
+
+def _any(conn: Any, name: str) -> str:
+    """``name`` is one of a list passed as one parameter (see ``_list``): no chunking, one statement."""
+    if conn.dialect.name == "postgresql":
+        return f"{name} = ANY(%s)"
+    return f"{name} IN (SELECT value FROM json_each(?))"
+
+
+def _list(conn: Any, values: Iterable[Any]) -> Any:
+    items = sorted(set(values))
+    return items if conn.dialect.name == "postgresql" else json.dumps(items)
+
+
+def _pairs(conn: Any, pairs: Iterable[tuple[str, str]]) -> tuple[str, tuple[Any, ...]]:
+    """A relation ``p(a, b)`` of string pairs passed as parameters."""
+    items = sorted(set(pairs))
+    if conn.dialect.name == "postgresql":
+        return "unnest(%s::text[], %s::text[]) AS p(a, b)", ([a for a, _ in items], [b for _, b in items])
+    return ("(SELECT json_extract(value, '$[0]') AS a, json_extract(value, '$[1]') AS b FROM json_each(?)) AS p",
+            (json.dumps(items),))
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def _source_of(ev: EventV1) -> str:
+    """What ``num_sources`` counts distinct: the outlet, or the article when the outlet is unknown."""
+    return ev.source_name if ev.source_name is not None else ev.article_id
+
+
+def _present(conn: Any, articles: set[tuple[str, str]], sources: set[tuple[str, str]],
+             ) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """Which (cluster, article) and (cluster, source) pairs already have a stored report.
+
+    A report's source is its outlet, or its article when the outlet is unknown (as ``num_sources``
+    counts them). Index probes only — never a scan of a cluster's reports.
+    """
+    have_a: set[tuple[str, str]] = set()
+    have_s: set[tuple[str, str]] = set()
+    if articles:
+        rel, params = _pairs(conn, articles)
+        for a, b in conn.exec_driver_sql(
+                f"SELECT p.a, p.b FROM {rel} WHERE EXISTS "
+                "(SELECT 1 FROM events e WHERE e.article_id = p.b AND e.cluster_id = p.a)", params):
+            have_a.add((a, b))
+    if sources:
+        rel, params = _pairs(conn, sources)
+        for a, b in conn.exec_driver_sql(
+                f"SELECT p.a, p.b FROM {rel} WHERE EXISTS "
+                "(SELECT 1 FROM events e WHERE e.cluster_id = p.a AND e.outlet = p.b) OR EXISTS "
+                "(SELECT 1 FROM events e WHERE e.article_id = p.b AND e.outlet IS NULL AND e.cluster_id = p.a)",
+                params):
+            have_s.add((a, b))
+    return have_a, have_s
 
 
 def _split(session: Session, cluster_id: str, window_days: int) -> set[str]:
@@ -225,60 +333,85 @@ def save_batch(session: Session, articles: Sequence[ArticleV1], events: Sequence
     """Upsert a batch of articles and events in the caller's transaction and refresh their clusters.
 
     Reports already stored unchanged keep their cluster; new or changed reports join
-    (and possibly bridge) the runs of their key, see ``clustering``.
+    (and possibly bridge) the runs of their key, see ``clustering``. A stored cluster that
+    only gains new reports has its counts advanced exactly from the batch (distinct articles
+    and outlets are checked with index probes); every other touched cluster — new, merged,
+    renamed, split, or gaining a re-coded report — is recounted from its reports.
     """
     now = datetime.now(UTC)
     upsert(session, ArticleRow, [article_row(a, now) for a in articles], "id")
     if not events:
         return
+    conn = session.connection()
     latest = {e.event_id: e for e in events}
     previous: dict[str, tuple[str, DyadRoot, date]] = {}
-    for ids in _chunks(latest):
-        q = select(EventRow.event_id, EventRow.cluster_id, EventRow.source_code, EventRow.target_code,
-                   EventRow.cameo_root, EventRow.date).where(EventRow.event_id.in_(ids))
-        for eid, cid, src, tgt, root, day in session.execute(q):
-            previous[eid] = (cid, DyadRoot(src, tgt, root), day)
+    for eid, cid, src, tgt, root, day in conn.exec_driver_sql(
+            "SELECT event_id, cluster_id, source_code, target_code, cameo_root, date FROM events WHERE "
+            + _any(conn, "event_id"), (_list(conn, latest),)):
+        previous[eid] = (cid, DyadRoot(src, tgt, root), _as_date(day))
 
     placed: dict[str, str] = {}
+    unchanged: set[str] = set()
     to_place: dict[DyadRoot, set[date]] = {}
     shrunk: set[str] = set()
     for eid, ev in latest.items():
         key, prev = dyad_root(ev), previous.get(eid)
         if prev and prev[0] and prev[1] == key and prev[2] == ev.date:
             placed[eid] = prev[0]  # redelivery: nothing moves
+            unchanged.add(eid)
             continue
         to_place.setdefault(key, set()).add(ev.date)
         if prev and prev[0]:
             shrunk.add(prev[0])
 
-    touched: set[str] = set(shrunk)
+    recount: set[str] = set(shrunk)  # clusters recounted from their reports
+    # Stored clusters that only gain new reports, and new clusters made of new reports only: their date span.
+    grown: dict[str, tuple[date, date]] = {}
     renamed: dict[str, str] = {}
     assignment: dict[tuple[DyadRoot, date], str] = {}
-    existing = _existing_runs(session, to_place, window_days)
+    existing, stored = _existing_runs(session, to_place, window_days)
     for key, dates in to_place.items():
         for run in merge_runs(existing[key], dates, window_days):
             cid = cluster_id_for(key, run.first)
-            touched.add(cid)
             for d in dates:
                 if run.first <= d <= run.last:
                     assignment[(key, d)] = cid
+            if run.merged == (cid,) or not run.merged:  # a stored cluster that grows, or a new one
+                grown[cid] = (run.first, run.last)
+            else:
+                recount.add(cid)
             for old in run.merged:
                 if old != cid:
                     renamed[old] = cid
-                    touched.add(old)
+                    recount.add(old)
     for eid, ev in latest.items():
         placed.setdefault(eid, assignment.get((dyad_root(ev), ev.date), ""))
+    for eid in previous.keys() - unchanged:  # a re-coded report's new cluster is recounted, never advanced
+        if placed[eid] in grown:
+            recount.add(placed[eid])
+            del grown[placed[eid]]
 
-    upsert(session, EventRow, [event_row(e, now, placed[eid]) for eid, e in latest.items()], "event_id")
+    for cid in recount:
+        grown.pop(cid, None)
+    additions: dict[str, list[EventV1]] = {}
+    for eid, ev in latest.items():
+        if placed[eid] in grown and eid not in previous:
+            additions.setdefault(placed[eid], []).append(ev)
+    have_a, have_s = _present(
+        conn, {(cid, e.article_id) for cid, evs in additions.items() if cid in stored for e in evs},
+        {(cid, _source_of(e)) for cid, evs in additions.items() if cid in stored for e in evs})
+
+    upsert(session, EventRow, [event_row(e, now, placed[eid]) for eid, e in latest.items()], "event_id",
+           fresh=not previous)
     for old, new in sorted(renamed.items()):  # a bridging report merges runs under the earliest start
         session.execute(update(EventRow).where(EventRow.cluster_id == old).values(cluster_id=new))
     for cid in sorted(shrunk):  # a re-coded report may leave a gap inside its old run
-        touched |= _split(session, renamed.get(cid, cid), window_days)
+        recount |= _split(session, renamed.get(cid, cid), window_days)
 
-    for ids in _chunks(previous):  # a redelivered or re-coded event replaces its mentions
-        session.execute(delete(MentionRow).where(MentionRow.event_id.in_(ids)))
+    if previous:  # a redelivered or re-coded event replaces its mentions
+        conn.exec_driver_sql("DELETE FROM mentions WHERE " + _any(conn, "event_id"), (_list(conn, previous),))
     upsert(session, MentionRow, [m for e in latest.values() for m in mention_rows(e)], ("event_id", "ordinal"),
-           keep=())
+           keep=(), fresh=not previous)
     actors: dict[str, dict[str, Any]] = {}
     for e in latest.values():
         for a in (e.source, e.target):
@@ -286,7 +419,26 @@ def save_batch(session: Session, articles: Sequence[ArticleV1], events: Sequence
                 actors[a.code] = {"code": a.code, "kind": a.kind, "name": a.name, "cameo_code": a.cameo_code,
                                   "updated_at": now}
     upsert(session, ActorRow, list(actors.values()), "code", keep=())
-    refresh_clusters(session, touched, now)
+
+    advanced: list[dict[str, Any]] = []
+    for cid, evs in additions.items():
+        old_counts, (first, last) = stored.get(cid, _NO_COUNTS), grown[cid]
+        n = old_counts.num_events + len(evs)
+        g_sum = old_counts.sum_goldstein + sum(e.goldstein for e in evs)
+        key = dyad_root(evs[0])
+        advanced.append({
+            "cluster_id": cid, "source_code": key.source, "target_code": key.target or "",
+            "cameo_root": key.cameo_root, "first_date": first, "last_date": last, "num_events": n,
+            "num_mentions": old_counts.num_mentions + sum(max(1, len(e.mentions)) for e in evs),
+            "num_articles": old_counts.num_articles + len({e.article_id for e in evs} - {
+                a for c, a in have_a if c == cid}),
+            "num_sources": old_counts.num_sources + len({_source_of(e) for e in evs} - {
+                s for c, s in have_s if c == cid}),
+            "sum_goldstein": g_sum, "mean_goldstein": round(g_sum / n, 4),
+            "max_confidence": max(old_counts.max_confidence, *(e.confidence for e in evs)), "updated_at": now,
+        })
+    upsert(session, ClusterRow, advanced, "cluster_id", keep=())
+    refresh_clusters(session, recount, now)
 
 
 def refresh_clusters(session: Session, cluster_ids: Iterable[str], now: datetime) -> None:
@@ -300,17 +452,18 @@ def refresh_clusters(session: Session, cluster_ids: Iterable[str], now: datetime
                 func.min(EventRow.cameo_root), func.min(EventRow.date), func.max(EventRow.date), func.count(),
                 func.sum(EventRow.mention_count), func.count(EventRow.article_id.distinct()),
                 func.count(func.coalesce(EventRow.outlet, EventRow.article_id).distinct()),
-                func.avg(EventRow.goldstein), func.max(EventRow.confidence),
+                func.sum(EventRow.goldstein), func.max(EventRow.confidence),
             )
             .where(EventRow.cluster_id.in_(ids))
             .group_by(EventRow.cluster_id)
         )
-        for cid, src, tgt, root, first, last, n, n_m, n_a, n_s, mean_g, max_c in session.execute(q):
+        for cid, src, tgt, root, first, last, n, n_m, n_a, n_s, g_sum, max_c in session.execute(q):
             found.append({
                 "cluster_id": cid, "source_code": src, "target_code": tgt or "", "cameo_root": root,
                 "first_date": first, "last_date": last,
                 "num_events": int(n), "num_mentions": int(n_m or 0), "num_articles": int(n_a),
-                "num_sources": int(n_s), "mean_goldstein": round(float(mean_g), 4), "max_confidence": float(max_c),
+                "num_sources": int(n_s), "sum_goldstein": float(g_sum),
+                "mean_goldstein": round(float(g_sum) / int(n), 4), "max_confidence": float(max_c),
                 "updated_at": now,
             })
     upsert(session, ClusterRow, found, "cluster_id", keep=())

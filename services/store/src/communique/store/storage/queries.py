@@ -8,9 +8,9 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
-from sqlalchemy import ColumnElement, and_, column, func, literal_column, or_, select, text
+from sqlalchemy import ColumnElement, and_, column, func, literal_column, or_, select, text, union_all
 from sqlalchemy.orm import Session
 
 from communique.store.schema import ActorRow, ArticleRow, ClusterRow, EventRow, MentionRow
@@ -20,6 +20,7 @@ Interval = Literal["day", "week", "month"]
 SORT_COLUMNS: dict[str, Any] = {"date": EventRow.date, "goldstein": EventRow.goldstein,
                                 "confidence": EventRow.confidence}
 WORD = re.compile(r"\w+", re.UNICODE)
+FTS_COMMON = 10_000  # SQLite: a page of a search matching this many reports probes the index per row
 
 
 class CursorError(ValueError):
@@ -72,10 +73,18 @@ class EventFilter:
     cluster_id: str | None = None
 
 
-def _fts_events(session: Session, query: str) -> ColumnElement[bool]:
+def _fts_events(session: Session, query: str, page: bool = False) -> ColumnElement[bool]:
     terms = search_terms(query)
     if session.get_bind().dialect.name == "sqlite":
         match = " ".join('"' + t.replace('"', '""') + '"' for t in terms)
+        if page and session.scalar(text(
+                "SELECT count(*) FROM (SELECT rowid FROM events_fts WHERE events_fts MATCH :fts_q LIMIT :cap)"
+        ).bindparams(fts_q=match, cap=FTS_COMMON)) == FTS_COMMON:
+            # Common words: walk the page's order and probe the index per row (a page needs few
+            # rows), rather than sorting every match.
+            return cast(ColumnElement[bool], text(
+                "EXISTS (SELECT 1 FROM events_fts WHERE events_fts MATCH :fts_q AND events_fts.rowid = events.rowid)"
+            ).bindparams(fts_q=match))
         sub = text("SELECT rowid FROM events_fts WHERE events_fts MATCH :fts_q").bindparams(fts_q=match)
         return literal_column("events.rowid").in_(sub.columns(column("rowid")))
     return func.to_tsvector(literal_column("'simple'"), EventRow.sentence).op("@@")(
@@ -95,17 +104,41 @@ def _fts_articles(session: Session, query: str) -> ColumnElement[bool]:
 
 def event_conditions(session: Session, f: EventFilter) -> list[ColumnElement[bool]]:
     """SQL conditions of a filter."""
+    sides = condition_sets(session, f)
+    if len(sides) == 1:
+        return sides[0]
+    return [or_(*(and_(*side) for side in sides))]
+
+
+def condition_sets(session: Session, f: EventFilter, page: bool = False) -> list[list[ColumnElement[bool]]]:
+    """The filter as disjoint alternatives, each a plain AND of conditions.
+
+    ``actor`` (either side) and ``dyad`` (either direction) are ORs, which no single index
+    serves in date order; as disjoint alternatives each one is an ordered range scan of its
+    own index (source or target first), and the results are merged.
+    """
+    base = _plain_conditions(session, f, page)
+    sides: list[list[ColumnElement[bool]]] = [base]
+    if f.actor:
+        a = f.actor
+        sides = [[*s, *alt] for s in sides for alt in (
+            [EventRow.source_code == a],
+            [EventRow.target_code == a, EventRow.source_code != a])]
+    if f.dyad:
+        a, b = f.dyad
+        alts = [[EventRow.source_code == a, EventRow.target_code == b]]
+        if a != b:
+            alts.append([EventRow.source_code == b, EventRow.target_code == a])
+        sides = [[*s, *alt] for s in sides for alt in alts]
+    return sides
+
+
+def _plain_conditions(session: Session, f: EventFilter, page: bool = False) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = []
     if f.source:
         conds.append(EventRow.source_code == f.source)
     if f.target:
         conds.append(EventRow.target_code == f.target)
-    if f.actor:
-        conds.append(or_(EventRow.source_code == f.actor, EventRow.target_code == f.actor))
-    if f.dyad:
-        a, b = f.dyad
-        conds.append(or_(and_(EventRow.source_code == a, EventRow.target_code == b),
-                         and_(EventRow.source_code == b, EventRow.target_code == a)))
     if f.cameo:
         if len(f.cameo) == 2:
             conds.append(EventRow.cameo_root == f.cameo)
@@ -136,7 +169,7 @@ def event_conditions(session: Session, f: EventFilter) -> list[ColumnElement[boo
     if f.cluster_id:
         conds.append(EventRow.cluster_id == f.cluster_id)
     if f.q and search_terms(f.q):
-        conds.append(_fts_events(session, f.q))
+        conds.append(_fts_events(session, f.q, page))
     return conds
 
 
@@ -165,17 +198,26 @@ def list_events(session: Session, f: EventFilter, limit: int, cursor: str | None
                 sort: str = "-date") -> tuple[list[EventRow], str | None]:
     """A page of events in ``sort`` order (ties broken by id) and the cursor of the next page."""
     col, desc = _sort(sort)
-    q = select(EventRow).where(*event_conditions(session, f))
+    after: list[ColumnElement[bool]] = []
     if cursor:
         raw_sort, raw_value, eid = decode_cursor(cursor, 3)
         if raw_sort != sort:
             raise CursorError("cursor belongs to another sort order")
         value = _parse_sort_value(raw_value, sort)
+        # The first term bounds the index range; the second breaks ties on the id.
         if desc:
-            q = q.where(or_(col < value, and_(col == value, EventRow.event_id < eid)))
+            after = [col <= value, or_(col < value, EventRow.event_id < eid)]
         else:
-            q = q.where(or_(col > value, and_(col == value, EventRow.event_id > eid)))
+            after = [col >= value, or_(col > value, EventRow.event_id > eid)]
     order = (col.desc(), EventRow.event_id.desc()) if desc else (col.asc(), EventRow.event_id.asc())
+    sides = condition_sets(session, f, page=True)
+    if len(sides) == 1:
+        q = select(EventRow).where(*sides[0], *after)
+    else:  # the first page of each alternative, then the first page of their union
+        firsts = [select(EventRow.event_id).where(*side, *after).order_by(*order).limit(limit + 1).subquery()
+                  for side in sides]
+        ids = union_all(*(select(sub.c.event_id) for sub in firsts))
+        q = select(EventRow).where(EventRow.event_id.in_(ids))
     rows = list(session.scalars(q.order_by(*order).limit(limit + 1)))
     nxt = None
     if len(rows) > limit:
@@ -268,14 +310,22 @@ class TimelinePoint:
     mean_goldstein: float
 
 
-def _period(session: Session, interval: Interval) -> Any:
+def _period(session: Session, interval: Interval, day: Any = EventRow.date) -> Any:
     if session.get_bind().dialect.name == "sqlite":
         if interval == "day":
-            return EventRow.date
+            return day
         if interval == "week":  # Monday of the ISO week
-            return func.date(EventRow.date, "weekday 0", "-6 days")
-        return func.strftime("%Y-%m-01", EventRow.date)
-    return func.date_trunc(interval, EventRow.date)
+            return func.date(day, "weekday 0", "-6 days")
+        return func.strftime("%Y-%m-01", day)
+    return func.date_trunc(interval, day)
+
+
+def matching(session: Session, f: EventFilter, *columns: Any) -> Any:
+    """``columns`` of every event matching ``f``, as a subquery (a UNION ALL of disjoint alternatives)."""
+    sides = condition_sets(session, f)
+    if len(sides) == 1:
+        return select(*columns).where(*sides[0]).subquery("m")
+    return union_all(*(select(*columns).where(*side) for side in sides)).subquery("m")
 
 
 def _as_date(value: Any) -> date:
@@ -288,9 +338,10 @@ def _as_date(value: Any) -> date:
 
 def timeline(session: Session, f: EventFilter, interval: Interval) -> list[TimelinePoint]:
     """Counts and mean Goldstein score per period, oldest first."""
-    period = _period(session, interval).label("period")
-    q = (select(period, func.count(), func.count(EventRow.cluster_id.distinct()), func.avg(EventRow.goldstein))
-         .where(*event_conditions(session, f)).group_by(period).order_by(period))
+    m = matching(session, f, EventRow.date, EventRow.cluster_id, EventRow.goldstein)
+    period = _period(session, interval, m.c.date).label("period")
+    q = (select(period, func.count(), func.count(m.c.cluster_id.distinct()), func.avg(m.c.goldstein))
+         .group_by(period).order_by(period))
     return [TimelinePoint(_as_date(p), int(n), int(c), round(float(g), 4))
             for p, n, c, g in session.execute(q)]
 
@@ -309,11 +360,10 @@ class DyadStat:
 def dyads(session: Session, f: EventFilter, top: int) -> list[DyadStat]:
     """The most frequent directed pairs."""
     n = func.count().label("n")
-    q = (select(EventRow.source_code, EventRow.target_code, n, func.count(EventRow.cluster_id.distinct()),
-                func.avg(EventRow.goldstein))
-         .where(*event_conditions(session, f))
-         .group_by(EventRow.source_code, EventRow.target_code)
-         .order_by(n.desc(), EventRow.source_code, EventRow.target_code).limit(top))
+    m = matching(session, f, EventRow.source_code, EventRow.target_code, EventRow.cluster_id, EventRow.goldstein)
+    q = (select(m.c.source_code, m.c.target_code, n, func.count(m.c.cluster_id.distinct()), func.avg(m.c.goldstein))
+         .group_by(m.c.source_code, m.c.target_code)
+         .order_by(n.desc(), m.c.source_code, m.c.target_code).limit(top))
     return [DyadStat(s, t, int(c), int(k), round(float(g), 4)) for s, t, c, k, g in session.execute(q)]
 
 
@@ -332,10 +382,10 @@ class ActorStat:
 
 def actors(session: Session, f: EventFilter, top: int) -> list[ActorStat]:
     """The most active actors (events as source plus events as target)."""
-    conds = event_conditions(session, f)
+    m = matching(session, f, EventRow.source_code, EventRow.target_code, EventRow.goldstein)
     sides: dict[str, list[float]] = {}  # code -> [as_source, as_target, goldstein sum]
-    for i, col in enumerate((EventRow.source_code, EventRow.target_code)):
-        q = (select(col, func.count(), func.sum(EventRow.goldstein)).where(*conds, col.is_not(None)).group_by(col))
+    for i, col in enumerate((m.c.source_code, m.c.target_code)):
+        q = (select(col, func.count(), func.sum(m.c.goldstein)).where(col.is_not(None)).group_by(col))
         for code, n, g in session.execute(q):
             if code is None:
                 continue
