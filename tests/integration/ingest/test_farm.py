@@ -203,7 +203,7 @@ def test_a_failed_publish_marks_nothing_seen(farms: tuple[Farm, Farm], tmp_path:
 
     asyncio.run(run())
     # articles are published one by one as their pages arrive: the first send failed, the retry sent all four
-    assert calls == [1, 1, 1, 1, 1]
+    assert calls == [1] * 8  # one send of the first poll failed: the retry sent all four again
 
 
 def test_full_text_pages_canonical_links_and_politeness(farms: tuple[Farm, Farm], tmp_path: Path) -> None:
@@ -235,7 +235,10 @@ def test_full_text_pages_canonical_links_and_politeness(farms: tuple[Farm, Farm]
     starts = sorted(t for t, _ in farm.times)
     assert len(starts) == 5
     gaps = [round(b - a, 3) for a, b in itertools.pairwise(starts)]
-    assert min(gaps) >= 0.15, gaps  # spaced 0.2 s at the client; allow for arrival jitter at the server
+    # Spaced 0.2 s at the client; arrival at the server jitters with the machine's load (one request
+    # delayed shortens the next gap), but the whole run cannot be shorter than the spacing allows.
+    assert min(gaps) >= 0.1, gaps
+    assert starts[-1] - starts[0] >= 0.7, gaps
 
 
 def test_private_addresses_are_refused_unless_allow_listed(farms: tuple[Farm, Farm], tmp_path: Path) -> None:

@@ -298,6 +298,9 @@ class Poller:
             snapshot: dict[str, int] = {}
             final_for: dict[str, str] = {}
             # Publish each article as soon as its page is in: one slow page must not hold up the rest.
+            # Sends are not awaited one by one (each waits for the broker's ack); all acks are
+            # awaited before the poll is recorded, so nothing is marked seen before it is durable.
+            sends: list[asyncio.Task[None]] = []
             for next_done in asyncio.as_completed(tasks):
                 aid, (article, _page) = await next_done
                 if article.id in by_final or (article.id != aid and article.id in self.pending):
@@ -311,10 +314,17 @@ class Poller:
                 final_for[aid] = article.id
                 article = article.model_copy(update={"feed_ids": feed_ids})
                 cand = chosen[aid][0]
-                await self.sink([article])
+                sends.append(asyncio.create_task(self._send(article)))
                 articles.append(article)
                 items.append(PublishedItem(article.id, article.canonical_url, tuple(feed_ids), cand.guid_key,
                                            cand.title_key))
+            try:
+                await asyncio.gather(*sends)
+            finally:
+                for send in sends:
+                    send.cancel()
+            for article in articles:
+                metrics.ARTICLES.labels(article.text_origin or "none").inc()
             duplicates = len(parsed.entries) - len(articles)
             metrics.FETCHES.labels("duplicate").inc(duplicates)
             outcome = await self._finish(
@@ -339,6 +349,9 @@ class Poller:
                 task.cancel()
             for aid in mine:
                 self.pending.pop(aid, None)
+
+    async def _send(self, article: ArticleV1) -> None:
+        await self.sink([article])
 
     async def _built(self, aid: str, feed: FeedRecord, entry: FeedEntry, canonical: str,
                      now: datetime) -> tuple[str, tuple[ArticleV1, PageText | None]]:
