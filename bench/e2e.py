@@ -26,8 +26,10 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -191,14 +193,13 @@ async def watch(api: str, added: dict[str, float], stop: threading.Event, sample
     return seen
 
 
-def role_cpu(stack: Stack) -> dict[str, float]:
-    """CPU seconds used so far by each role's process tree and by the broker."""
+def role_sum(stack: Stack, measure: Callable[[Any], float]) -> dict[str, float]:
+    """``measure`` (a psutil.Process → number) summed over each role's process tree and the broker."""
     import psutil
 
     pids = {name: proc.pid for name, proc in stack.procs.items()}
-    broker = getattr(stack.broker, "_proc", None)
-    if broker is not None:
-        pids["broker"] = broker.pid
+    if stack.broker is not None and stack.broker.pid is not None:
+        pids["broker"] = stack.broker.pid
     out: dict[str, float] = {}
     for name, pid in pids.items():
         try:
@@ -206,13 +207,19 @@ def role_cpu(stack: Stack) -> dict[str, float]:
             procs = [root, *root.children(recursive=True)]
         except psutil.Error:
             continue
+        total = 0.0
         for p in procs:
             try:
-                t = p.cpu_times()
-                out[name] = out.get(name, 0.0) + t.user + t.system
+                total += measure(p)
             except psutil.Error:
                 pass
+        out[name] = total
     return out
+
+
+def role_cpu(stack: Stack) -> dict[str, float]:
+    """CPU seconds used so far by each role's process tree and by the broker."""
+    return role_sum(stack, lambda p: sum(p.cpu_times()[:2]))
 
 
 def topic_stamps(stack: Stack) -> tuple[dict[str, float], dict[str, float]]:

@@ -22,13 +22,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-import psutil
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from e2e import FeedProcess  # noqa: E402
+from e2e import FeedProcess, role_sum  # noqa: E402
 
 from communique.runtime.health import free_port  # noqa: E402
 from communique.runtime.stack import Stack, StackConfig  # noqa: E402
@@ -36,25 +35,7 @@ from communique.runtime.stack import Stack, StackConfig  # noqa: E402
 
 def role_rss(stack: Stack) -> dict[str, float]:
     """Resident memory (MB) of each role's process tree and of the broker."""
-    pids = {name: proc.pid for name, proc in stack.procs.items()}
-    broker = getattr(stack.broker, "_proc", None)
-    if broker is not None:
-        pids["broker"] = broker.pid
-    out: dict[str, float] = {}
-    for name, pid in pids.items():
-        try:
-            root = psutil.Process(pid)
-            procs = [root, *root.children(recursive=True)]
-        except psutil.Error:
-            continue
-        total = 0.0
-        for p in procs:
-            try:
-                total += p.memory_info().rss
-            except psutil.Error:
-                pass
-        out[name] = total / 2**20
-    return out
+    return role_sum(stack, lambda p: p.memory_info().rss / 2**20)
 
 
 def main() -> None:
